@@ -1,0 +1,5 @@
+import sys
+
+from serostudy.cli import main
+
+sys.exit(main())

@@ -1,0 +1,10 @@
+"""`serostudy audit ...` commands."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `audit` command group (filled in by its issue)."""
+    return None
