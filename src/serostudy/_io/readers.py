@@ -1,0 +1,371 @@
+"""Readers for participant tables, with the codebook applied.
+
+Every value is checked against the codebook with the file, the spreadsheet row and the
+column named in the error.  Rows are never dropped here: a participant with a missing
+value stays in the table with ``NaN``; who is analysed is decided (and logged) later.
+
+Formats: CSV (``,`` or ``;`` separated, UTF-8 with or without BOM), XLSX (openpyxl),
+SPSS ``.sav`` and Stata ``.dta`` (pyreadstat; value labels are applied, so a coded
+``1 = male`` arrives as ``male``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from serostudy.exceptions import DataError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from serostudy._io.config import StudyConfig, Variable
+
+CENSOR_SUFFIX = "__censor"
+"""Suffix of the column holding ``"<"``/``">"`` for censored values of a variable."""
+
+_CENSORED = re.compile(r"^\s*(<=?|>=?|≤|≥)\s*([+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?)\s*$")
+_SUPPORTED = {".csv": "CSV", ".txt": "CSV", ".tsv": "CSV", ".xlsx": "XLSX", ".xlsm": "XLSX", ".sav": "SPSS", ".zsav": "SPSS", ".dta": "Stata"}
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """Where a table came from: shown in errors, hashed in the report."""
+
+    path: str
+    sha256: str
+    format: str
+    first_data_row: int  # spreadsheet row number of the first data row (header = row 1)
+    row_word: str = "row"
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_table(path: str | Path, *, sheet: str | int | None = None, na_values: list[str] | None = None) -> "pd.DataFrame":
+    """Read a CSV, XLSX, SPSS or Stata file into a DataFrame of raw values.
+
+    CSV cells are kept as text (so ``"<21"`` or ``"1,5"`` can be reported exactly);
+    numeric conversion happens in :func:`apply_codebook`.  ``df.attrs["source"]`` holds
+    a :class:`TableSource`.
+
+    Raises
+    ------
+    DataError
+        Missing, empty or unreadable file, unknown format, duplicate column names.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    shown = str(path)
+    if not path.exists():
+        raise DataError("file not found", file=shown)
+    if path.is_dir():
+        raise DataError("is a folder, expected a data file", file=shown)
+    ext = path.suffix.lower()
+    fmt = _SUPPORTED.get(ext)
+    if fmt is None:
+        raise DataError(
+            f"unknown file type {ext or '(none)'!r}; expected one of {sorted(_SUPPORTED)}", file=shown
+        )
+    if path.stat().st_size == 0:
+        raise DataError("the file is empty; expected a header row and one row per participant", file=shown)
+    na = list(na_values or [])
+    row_word = "row"
+    try:
+        if fmt == "CSV":
+            sep = "\t" if ext == ".tsv" else _sniff_separator(path)
+            df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        elif fmt == "XLSX":
+            df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object, engine="openpyxl")
+        else:
+            import pyreadstat
+
+            reader = pyreadstat.read_sav if fmt == "SPSS" else pyreadstat.read_dta
+            df, _meta = reader(str(path), apply_value_formats=True)
+            row_word = "case"
+    except DataError:
+        raise
+    except (UnicodeDecodeError,) as exc:
+        raise DataError(f"cannot be read as UTF-8 text ({exc.reason}); save it as UTF-8 CSV", file=shown) from None
+    except pd.errors.EmptyDataError:
+        raise DataError("the file is empty; expected a header row and one row per participant", file=shown) from None
+    except pd.errors.ParserError as exc:
+        raise DataError(f"cannot be parsed as {fmt}: {exc}", file=shown) from None
+    except ValueError as exc:  # e.g. unknown sheet
+        raise DataError(f"cannot be read as {fmt}: {exc}", file=shown) from None
+    except Exception as exc:  # backend errors (zip, pyreadstat) translated into ours
+        raise DataError(f"cannot be read as {fmt}: {type(exc).__name__}: {exc}", file=shown) from None
+
+    df.columns = [str(c).strip() for c in df.columns]
+    dup = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    if dup:
+        raise DataError(f"duplicate column name(s) {dup}; every column needs a unique name", file=shown)
+    unnamed = [c for c in df.columns if c.startswith("Unnamed:")]
+    if unnamed:
+        raise DataError(f"{len(unnamed)} column(s) have no header; give every column a name", file=shown)
+    if len(df) == 0:
+        raise DataError("the file has a header but no data rows", file=shown)
+    if na:
+        df = df.replace({v: None for v in na})
+    # blank strings are missing in every format
+    df = df.map(lambda v: None if isinstance(v, str) and v.strip() == "" else v)
+    df.attrs["source"] = TableSource(
+        path=shown, sha256=file_sha256(path), format=fmt, first_data_row=2 if row_word == "row" else 1, row_word=row_word
+    )
+    return df
+
+
+def _sniff_separator(path: Path) -> str:
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        header = fh.readline()
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+# --------------------------------------------------------------------------- codebook
+
+
+def apply_codebook(raw: "pd.DataFrame", config: "StudyConfig") -> "pd.DataFrame":
+    """Check and convert a raw participant table according to ``config``.
+
+    Returns a new DataFrame with the id and group as strings, continuous and count
+    variables as floats (censored cells as their limit, with a ``<name>__censor`` column
+    holding ``"<"`` or ``">"``), categorical variables as strings, and the categories
+    derived from reference ranges.
+
+    Raises
+    ------
+    DataError
+        Naming file, row and column: missing column, duplicate or empty id, unknown group,
+        non-numeric cell, censored value where the codebook does not allow one, value
+        outside the declared plausible range or levels.
+    """
+    import numpy as np
+    import pandas as pd
+
+    src: TableSource | None = raw.attrs.get("source")
+    file = src.path if src else None
+    first = src.first_data_row if src else 2
+    word = src.row_word if src else "row"
+
+    def err(msg: str, *, i: int | None = None, col: str | None = None) -> DataError:
+        e = DataError(msg, file=file, row=None if i is None else first + i, column=col)
+        if word != "row" and i is not None:
+            e.args = (e.args[0].replace(f"row {first + i}", f"{word} {first + i}"),)
+        return e
+
+    needed = [config.data.id, config.groups.variable, *(k for k, v in config.codebook.items() if v.ratio_of is None)]
+    missing = [c for c in needed if c not in raw.columns]
+    if missing:
+        c = missing[0]
+        near = _close(c, list(raw.columns))
+        hint = f"; did you mean {near!r}?" if near else ""
+        raise err(
+            f"required column is missing (the codebook/config names it){hint} Columns found: {list(raw.columns)}",
+            col=c,
+        )
+
+    out = pd.DataFrame(index=raw.index)
+    # id
+    ids = raw[config.data.id]
+    for i, v in enumerate(ids):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            raise err("empty participant id; every row needs an id", i=i, col=config.data.id)
+    ids_s = ids.map(_as_text)
+    dups = ids_s[ids_s.duplicated(keep="first")]
+    if len(dups):
+        pos = int(np.flatnonzero(ids_s.duplicated(keep="first").to_numpy())[0])
+        firstpos = int(np.flatnonzero((ids_s == ids_s.iloc[pos]).to_numpy())[0])
+        raise err(
+            f"duplicate participant id {ids_s.iloc[pos]!r} (first seen at {word} {first + firstpos}); ids must be unique",
+            i=pos,
+            col=config.data.id,
+        )
+    out[config.data.id] = ids_s.to_numpy()
+    # group
+    gcol = config.groups.variable
+    allowed = config.groups.order
+    gvals = raw[gcol].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else _as_text(v))
+    for i, v in enumerate(gvals):
+        if v is None:
+            raise err(f"empty group; expected one of {allowed}", i=i, col=gcol)
+        if v not in allowed:
+            raise err(f"unknown group label {v!r}; expected one of {allowed} (groups.order in the config)", i=i, col=gcol)
+    out[gcol] = gvals.to_numpy()
+
+    derived = [(k, v) for k, v in config.codebook.items() if v.ratio_of is not None]
+    for name, var in config.codebook.items():
+        if var.ratio_of is not None:
+            continue
+        col = raw[name]
+        if var.is_numeric:
+            values, censor = _parse_numeric(col, name, var, err)
+            out[name] = values
+            if var.censored:
+                out[name + CENSOR_SUFFIX] = censor
+        else:
+            out[name] = _parse_categorical(col, name, var, err)
+        if var.groups is not None:
+            bad = out[name].notna() & ~out[gcol].isin(var.groups)
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise err(
+                    f"value recorded for group {out[gcol].iloc[i]!r}, but the codebook says {name!r} is "
+                    f"recorded only in {var.groups}",
+                    i=i,
+                    col=name,
+                )
+        if var.reference_range is not None:
+            rr = var.reference_range
+            cens = out[name + CENSOR_SUFFIX] if var.censored else None
+            out[rr.name] = derive_category(out[name].to_numpy(), cens, rr)
+    for name, var in derived:
+        num, den = var.ratio_of
+        a, b = out[num].to_numpy(dtype=float), out[den].to_numpy(dtype=float)
+        bad = (b <= 0) & ~np.isnan(b) & ~np.isnan(a)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise err(f"found {b[i]:g}; {name!r} = {num}/{den} needs {den} > 0", i=i, col=den)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[name] = a / b
+    # keep the extra (non-codebook) columns as raw text for stages that use them
+    for c in raw.columns:
+        if c not in out.columns:
+            out[c] = raw[c].to_numpy()
+    out.attrs["source"] = src
+    return out.reset_index(drop=True)
+
+
+def derive_category(values: Any, censor: Any, rr: Any) -> "pd.Series":
+    """Classify values by a reference range.
+
+    Below ``low`` is the first label, above ``high`` the last, in between (bounds
+    included) the middle one.  A censored value is classified only when every value it
+    may stand for falls in one category (``<21`` with ``low = 21`` is low; ``<50`` is
+    unknown, so missing).
+    """
+    import numpy as np
+    import pandas as pd
+
+    x = np.asarray(values, dtype=float)
+    cen = np.asarray(censor if censor is not None else [""] * len(x), dtype=object)
+    labels = list(rr.labels)
+    last = len(labels) - 1
+
+    def point(v: float) -> int:
+        if rr.low is not None and v < rr.low:
+            return 0
+        if rr.high is not None and v > rr.high:
+            return last
+        return 0 if rr.low is None else 1
+
+    cats = np.full(len(x), None, dtype=object)
+    for i, v in enumerate(x):
+        if np.isnan(v):
+            continue
+        c = cen[i] or ""
+        if c.startswith("<"):
+            # true value in (-inf, v): known only if all of it is in the first category
+            top = rr.low if rr.low is not None else rr.high
+            if v <= top:
+                cats[i] = labels[0]
+        elif c.startswith(">"):
+            bottom = rr.high if rr.high is not None else rr.low
+            if v >= bottom:
+                cats[i] = labels[last]
+        else:
+            cats[i] = labels[point(v)]
+    return pd.Series(pd.Categorical(cats, categories=labels, ordered=True))
+
+
+def _parse_numeric(col: "pd.Series", name: str, var: "Variable", err: Any) -> tuple[Any, Any]:
+    import numpy as np
+
+    n = len(col)
+    values = np.full(n, np.nan)
+    censor = np.full(n, "", dtype=object)
+    for i, v in enumerate(col.to_numpy()):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            continue
+        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+            x = float(v)
+        else:
+            s = str(v).strip()
+            try:
+                x = float(s)
+            except ValueError:
+                m = _CENSORED.match(s)
+                if m:
+                    if not var.censored:
+                        raise err(
+                            f"found {s!r}, a value censored at a limit, in a numeric column; if values below/above "
+                            f"a quantification limit are expected, declare `censored: true` for {name!r} in the "
+                            f"codebook, so they are kept as censored values rather than guessed",
+                            i=i,
+                            col=name,
+                        ) from None
+                    x = float(m.group(2).replace(",", "."))
+                    censor[i] = "<" if m.group(1) in ("<", "<=", "≤") else ">"
+                else:
+                    unit = f" in {var.unit}" if var.unit else ""
+                    hint = ""
+                    if var.unit and s.lower().endswith(var.unit.lower()):
+                        hint = "; write the number alone (the unit is declared in the codebook)"
+                    elif "," in s and s.replace(",", "", 1).replace("-", "", 1).isdigit():
+                        hint = "; use a decimal point, not a comma"
+                    raise err(f"found {s!r}, expected a number{unit}{hint}", i=i, col=name) from None
+        if not np.isfinite(x):
+            raise err(f"found {v!r}, expected a finite number", i=i, col=name)
+        if var.type == "count" and (x < 0 or x != int(x)):
+            raise err(f"found {v!r}, expected a whole number >= 0 (a count)", i=i, col=name)
+        if var.min is not None and x < var.min and censor[i] != "<":
+            raise err(f"found {x:g}, below the smallest plausible value {var.min:g} declared in the codebook", i=i, col=name)
+        if var.max is not None and x > var.max and censor[i] != ">":
+            raise err(f"found {x:g}, above the largest plausible value {var.max:g} declared in the codebook", i=i, col=name)
+        values[i] = x
+    return values, censor
+
+
+def _parse_categorical(col: "pd.Series", name: str, var: "Variable", err: Any) -> Any:
+    import numpy as np
+    import pandas as pd
+
+    vals = [None if (v is None or (isinstance(v, float) and np.isnan(v))) else _as_text(v) for v in col.to_numpy()]
+    if var.levels is not None:
+        lv = list(var.levels)
+        lower = {x.lower(): x for x in lv}
+        for i, v in enumerate(vals):
+            if v is None:
+                continue
+            if v not in lv:
+                if v.lower() in lower:  # case-insensitive match is safe and common (Male/male)
+                    vals[i] = lower[v.lower()]
+                    continue
+                raise err(f"found {v!r}, expected one of {lv} (levels in the codebook)", i=i, col=name)
+        return pd.Categorical(vals, categories=lv, ordered=var.type == "ordinal")
+    return np.asarray(vals, dtype=object)
+
+
+def _as_text(v: Any) -> str:
+    """Text form of a cell: 1.0 -> '1' (XLSX and SPSS store integers as floats)."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _close(name: str, options: list[str]) -> str | None:
+    import difflib
+
+    m = difflib.get_close_matches(name, options, n=1, cutoff=0.75)
+    if m:
+        return m[0]
+    low = {o.lower(): o for o in options}
+    return low.get(name.lower())
