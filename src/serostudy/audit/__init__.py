@@ -1,0 +1,76 @@
+"""Audit a paper's printed statistics, and make synthetic data consistent with them.
+
+Public API
+----------
+load_summary
+    Read a published-summary YAML file (numbers kept as printed strings).
+audit
+    Run every applicable check -> :class:`AuditReport` of :class:`Finding` objects.
+render_html, render_json
+    The report as a self-contained HTML page or JSON text.
+synthesize
+    Individual-level synthetic data reproducing a printed Table 1 ->
+    :class:`SynthResult` (``.data`` DataFrame and a cell-by-cell match report).
+audit_stage
+    Pipeline stage producing the report section ``"audit"``.
+
+Single checks are available too (``check_ttest``, ``grim_consistent``, ...), each
+taking printed numbers as :class:`Printed` intervals (see :func:`parse_printed`).
+"""
+
+from serostudy.audit._checks import (
+    VERDICTS,
+    Finding,
+    Variant,
+    check_anova,
+    check_carlisle,
+    check_contingency,
+    check_correlation,
+    check_count_total,
+    check_grim,
+    check_grimmer,
+    check_identity,
+    check_percent,
+    check_printed_statistic,
+    check_sd_range,
+    check_subgroup,
+    check_ttest,
+    grim_consistent,
+    grimmer_consistent,
+    sd_bounds,
+    ttest_p_range,
+)
+from serostudy.audit._interval import Printed, parse_printed
+from serostudy.audit._run import AuditReport, audit, load_seed, seed_summary_path
+from serostudy.audit._schema import PublishedSummary, load_summary
+
+__all__ = [
+    "AuditReport",
+    "Finding",
+    "Printed",
+    "PublishedSummary",
+    "VERDICTS",
+    "Variant",
+    "audit",
+    "check_anova",
+    "check_carlisle",
+    "check_contingency",
+    "check_correlation",
+    "check_count_total",
+    "check_grim",
+    "check_grimmer",
+    "check_identity",
+    "check_percent",
+    "check_printed_statistic",
+    "check_sd_range",
+    "check_subgroup",
+    "check_ttest",
+    "grim_consistent",
+    "grimmer_consistent",
+    "load_seed",
+    "load_summary",
+    "parse_printed",
+    "sd_bounds",
+    "seed_summary_path",
+    "ttest_p_range",
+]
