@@ -8,6 +8,14 @@ Conventions and defaults are documented in ``docs/clinical.md``.
 
 from serostudy.clinical._dates import PartialDate, derive_dates, parse_date, years_between
 from serostudy.clinical._edss import EdssOptions, EdssResult, edss, edss_detail, edss_frame
+from serostudy.clinical._ipnd import (
+    CORE_CHARACTERISTICS,
+    MOG_SUPPORTING_FEATURES,
+    IpndVerdict,
+    MriFindings,
+    ipnd_2015,
+    ipnd_frame,
+)
 from serostudy.clinical._relapses import (
     ArrResult,
     PatientAttacks,
@@ -17,6 +25,12 @@ from serostudy.clinical._relapses import (
 )
 
 __all__ = [
+    "CORE_CHARACTERISTICS",
+    "MOG_SUPPORTING_FEATURES",
+    "IpndVerdict",
+    "MriFindings",
+    "ipnd_2015",
+    "ipnd_frame",
     "ArrResult",
     "EdssOptions",
     "EdssResult",
