@@ -42,6 +42,8 @@ class Estimate:
         How the estimate and its interval were computed, in words a methods section can use.
     se
         Standard error, where one is defined.
+    notes
+        Caveats and automatic choices (e.g. a zero cell, an empty level left out).
     """
 
     name: str
@@ -49,6 +51,7 @@ class Estimate:
     ci: ConfidenceInterval | None = None
     method: str = ""
     se: float | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
     def confidence_interval(self) -> ConfidenceInterval | None:
         return self.ci
