@@ -502,9 +502,32 @@ def _table_pvalues(tab: np.ndarray) -> dict[str, float]:
     out["chi2"] = float(stats.chi2_contingency(tab, correction=False).pvalue)
     if tab.shape == (2, 2):
         out["chi2_yates"] = float(stats.chi2_contingency(tab, correction=True).pvalue)
-    if tab.shape == (2, 2) or tab.sum() <= 300:
+    if tab.shape == (2, 2):
         out["fisher"] = float(stats.fisher_exact(tab).pvalue)
+    elif 2 in tab.shape:
+        fp = _fisher_2xc(tab if tab.shape[0] == 2 else tab.T)
+        if fp is not None:
+            out["fisher"] = fp
     return out
+
+
+def _fisher_2xc(tab: np.ndarray, max_tables: int = 200_000) -> float | None:
+    """Exact Fisher p for a 2 x c table by full enumeration (as R's ``fisher.test``).
+
+    ``scipy.stats.fisher_exact`` answers r x c tables with a random resampling method,
+    which would make the audit non-deterministic; 2 x c tables are enumerated exactly
+    with multivariate hypergeometric probabilities instead.  Tables whose probability is
+    within a relative 1e-7 of the observed one count as "as extreme" (R's rule).
+    """
+    cols = tab.sum(0).astype(int)
+    r1 = int(tab[0].sum())
+    ranges = [range(0, int(c) + 1) for c in cols]
+    if math.prod(len(r) for r in ranges) > max_tables:
+        return None
+    firsts = np.array([x for x in itertools.product(*ranges) if sum(x) == r1])
+    probs = stats.multivariate_hypergeom.pmf(firsts, m=cols, n=r1)
+    p_obs = stats.multivariate_hypergeom.pmf(tab[0].astype(int), m=cols, n=r1)
+    return float(min(1.0, probs[probs <= p_obs * (1 + 1e-7)].sum()))
 
 
 def check_contingency(
@@ -836,7 +859,7 @@ def grimmer_consistent(mean: Printed, sd: Printed, n: int, *, granularity: Fract
         return False
     if len(ks) > 200:
         return True
-    slo = to_fraction(sd.low) / g
+    slo = max(to_fraction(sd.low), Fraction(0)) / g
     shi = to_fraction(sd.high) / g
     for K in ks:
         base = Fraction(K * K, n)

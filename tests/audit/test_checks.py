@@ -1,0 +1,224 @@
+"""Checks, from the published descriptions of statcheck, GRIM and GRIMMER, and from
+cases where existing tools are known to be wrong."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from serostudy.audit import (
+    check_anova,
+    check_carlisle,
+    check_contingency,
+    check_correlation,
+    check_grim,
+    check_percent,
+    check_printed_statistic,
+    check_sd_range,
+    check_subgroup,
+    check_ttest,
+    grim_consistent,
+    grimmer_consistent,
+    parse_printed,
+    sd_bounds,
+    ttest_p_range,
+)
+
+
+def P(x: str):
+    return parse_printed(x)
+
+
+def Pp(x: str):
+    return parse_printed(x, kind="p")
+
+
+# ----------------------------------------------------------------- statcheck (Nuijten et al. 2016)
+
+
+@pytest.mark.parametrize(
+    "stat, t, df, df2, p, verdict",
+    [
+        ("t", "2.20", "28", None, ".04", "consistent"),  # p = .036
+        ("t", "-2.20", "28", None, ".04", "consistent"),  # regression: negative t with a correct p
+        ("t", "−2.20", "28", None, ".04", "consistent"),  # unicode minus as typeset
+        ("t", "2.20", "28", None, ".03", "inconsistent"),
+        ("t", "2.20", "28", None, "<.05", "consistent"),
+        ("t", "2.20", "28", None, "<.001", "inconsistent"),  # wrong, but significance does not flip
+        ("t", "1.20", "28", None, ".03", "gross"),  # p = .24 printed as significant
+        ("t", "2.20", "28", None, ".018", "consistent_under_variant"),  # one-sided (half of .036)
+        ("F", "3.20", "2", "45", ".05", "consistent"),  # p = .050
+        ("chi2", "3.84", "1", None, ".05", "consistent"),
+        ("chi2", "6.00", "1", None, ".20", "gross"),  # p = .014
+        ("z", "1.96", None, None, ".05", "consistent"),
+        ("r", ".35", "28", None, ".06", "consistent"),  # p = .058
+    ],
+)
+def test_statcheck_style(stat, t, df, df2, p, verdict):
+    f = check_printed_statistic(
+        item="x", statistic_name=stat, statistic=P(t), df=None if df is None else P(df),
+        df2=None if df2 is None else P(df2), p=Pp(p),
+    )
+    assert f.verdict == verdict, f.explanation
+
+
+def test_negative_t_with_correct_p_from_summaries_not_flagged():
+    # group 1 lower than group 2: t is negative; the printed two-sided p is right
+    f = check_ttest(item="x", m1=P("10.2"), s1=P("3.1"), n1=15, m2=P("13.9"), s2=P("4.4"), n2=14, p=Pp("0.014"))
+    assert f.verdict == "consistent", f.explanation
+
+
+def test_attainable_p_reaches_one_when_difference_interval_contains_zero():
+    # means 5.1 and 5.2 with one decimal: difference in [-0.2, 0.0] ... contains 0
+    lo, hi, _, _ = ttest_p_range(P("5.1"), P("1.0"), 20, P("5.2"), P("1.0"), 20, equal_var=True)
+    assert hi == pytest.approx(1.0, abs=1e-12)
+    f = check_ttest(item="x", m1=P("5.15"), s1=P("1.0"), n1=20, m2=P("5.15"), s2=P("1.0"), n2=20, p=Pp("1.00"))
+    assert f.verdict == "consistent" and f.high == pytest.approx(1.0)
+    # and it does not when the interval excludes 0
+    lo, hi, _, _ = ttest_p_range(P("5.1"), P("1.0"), 20, P("5.4"), P("1.0"), 20, equal_var=True)
+    assert hi < 1.0
+
+
+def test_one_sided_accepted_only_in_direction_of_data():
+    # data: group 1 < group 2, t = -1.7 or so; two-sided p ~ 0.10, one-sided (less) ~ 0.05
+    kw = dict(item="x", m1=P("10.0"), s1=P("3.0"), n1=20, m2=P("11.6"), s2=P("3.0"), n2=20)
+    lo2, hi2, _, _ = ttest_p_range(kw["m1"], kw["s1"], 20, kw["m2"], kw["s2"], 20, equal_var=True)
+    half = (lo2 + hi2) / 4
+    printed_half = Pp(f"{half:.3f}")
+    # not stated: one-sided in the data's direction is accepted as a variant
+    f = check_ttest(**kw, p=printed_half)
+    assert f.verdict == "consistent_under_variant"
+    # stated "less" (the data's direction): accepted as the named test
+    f = check_ttest(**kw, p=printed_half, alternative="less")
+    assert f.verdict == "consistent"
+    # stated "greater" (against the data): the one-sided p would be ~0.95, so the small p is wrong
+    f = check_ttest(**kw, p=printed_half, alternative="greater")
+    assert f.flagged
+    # correlation: same rule
+    f = check_correlation(item="r", r=parse_printed("-0.284", kind="r"), n=35, p=Pp("0.049"), alternative="greater")
+    assert f.flagged
+    f = check_correlation(item="r", r=parse_printed("-0.284", kind="r"), n=35, p=Pp("0.049"), alternative="less")
+    assert f.verdict == "consistent"
+    f = check_correlation(item="r", r=parse_printed("-0.284", kind="r"), n=35, p=Pp("0.049"))
+    assert f.verdict == "consistent_under_variant"
+
+
+def test_welch_named_is_primary():
+    kw = dict(item="x", m1=P("10.0"), s1=P("1.0"), n1=5, m2=P("12.0"), s2=P("5.0"), n2=40)
+    s_lo, s_hi, *_ = ttest_p_range(kw["m1"], kw["s1"], 5, kw["m2"], kw["s2"], 40, equal_var=True)
+    w_lo, w_hi, *_ = ttest_p_range(kw["m1"], kw["s1"], 5, kw["m2"], kw["s2"], 40, equal_var=False)
+    assert w_hi < s_lo or s_hi < w_lo  # they differ here
+    pw = Pp(f"{(w_lo + w_hi) / 2:.3f}")
+    assert check_ttest(**kw, p=pw, test_name="Welch t-test").verdict == "consistent"
+    assert check_ttest(**kw, p=pw, test_name="Student's t-test").verdict == "consistent_under_variant"
+
+
+# ----------------------------------------------------------------- GRIM (Brown & Heathers 2017)
+
+
+def test_grim_2_13_with_n_8_is_consistent():
+    # 17/8 = 2.125 rounds (half up) to 2.13: tools that use float or round-half-even miss it
+    assert grim_consistent(P("2.13"), 8) == [17]
+    assert grim_consistent(P("2.12"), 8) == [17]  # and half-even gives 2.12: also accepted
+    assert check_grim(item="m", mean=P("2.13"), n=8).verdict == "consistent"
+
+
+def test_grim_float_and_half_even_pitfalls():
+    # round() in Python and R is half-even on binary floats: 17/8 -> 2.12, 41/40 -> 1.02
+    assert round(17 / 8, 2) == 2.12 and round(41 / 40, 2) == 1.02  # the pitfalls are real
+    # but SPSS/Excel print 2.13 and 1.03 (half up on the exact value): both GRIM-consistent
+    assert grim_consistent(P("2.13"), 8) == [17]
+    assert grim_consistent(P("1.03"), 40) == [41]
+
+
+@pytest.mark.parametrize(
+    "mean, n, items, ok",
+    [
+        ("5.19", 28, 1, False),  # 145/28 = 5.179, 146/28 = 5.214
+        ("5.18", 28, 1, True),
+        ("3.49", 20, 1, False),
+        ("3.48", 20, 3, True),  # 209/60 = 3.4833: multi-item scale
+        ("3.49", 20, 3, False),
+        ("4.37", 100, 1, True),  # n >= 100 with two decimals: GRIM has no power
+    ],
+)
+def test_grim_published_rules(mean, n, items, ok):
+    assert bool(grim_consistent(P(mean), n, items=items)) is ok
+
+
+@pytest.mark.parametrize("n", [7, 8, 16, 40])
+def test_grim_matches_enumeration(n):
+    # independent implementation: every sum k, rounded in decimal with every tie-breaking
+    # rule a program may use (the closed rounding interval accepts all of them)
+    from decimal import ROUND_HALF_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+
+    printed = set()
+    with localcontext() as ctx:
+        ctx.prec = 50
+        for k in range(0, 10 * n + 1):
+            x = Decimal(k) / Decimal(n)
+            for mode in (ROUND_HALF_UP, ROUND_HALF_EVEN, ROUND_HALF_DOWN):
+                printed.add(str(x.quantize(Decimal("0.01"), rounding=mode)))
+    for cents in range(0, 1001):
+        txt = f"{cents // 100}.{cents % 100:02d}"
+        assert bool(grim_consistent(P(txt), n)) == (txt in printed), txt
+
+
+def test_grim_granularity_half_steps():
+    # EDSS-like data in steps of 0.5: mean of 3 values is a multiple of 1/6
+    assert grim_consistent(P("1.17"), 3, granularity=Fraction(1, 2)) == [7]
+    assert grim_consistent(P("1.20"), 3, granularity=Fraction(1, 2)) == []
+
+
+# ----------------------------------------------------------------- GRIMMER (Anaya 2016)
+
+
+def test_grimmer_parity():
+    assert grimmer_consistent(P("3.00"), P("1.58"), 5)  # 1, 2, 3, 4, 5
+    assert not grimmer_consistent(P("3.00"), P("1.50"), 5)  # needs sum of squares 54 with sum 15
+
+
+def test_grimmer_matches_enumeration():
+    n = 4
+    seen = set()
+    for xs in itertools.combinations_with_replacement(range(0, 8), n):
+        a = np.array(xs, dtype=float)
+        m, s = Fraction(sum(xs), n), a.std(ddof=1)
+        seen.add((f"{float(m):.2f}", f"{s:.2f}"))
+    for m, s in seen:
+        assert grimmer_consistent(P(m), P(s), n), (m, s)
+    # every SD grimmer rejects for a GRIM-consistent mean is truly unreachable by 4 integers
+    rejected = [
+        (m, f"{sd / 100:.2f}") for m in ("3.50", "2.25") for sd in range(0, 400)
+        if not grimmer_consistent(P(m), P(f"{sd / 100:.2f}"), n)
+    ]
+    wide = set()
+    for xs in itertools.combinations_with_replacement(range(-6, 15), n):
+        a = np.array(xs, dtype=float)
+        wide.add((f"{a.mean():.2f}", f"{a.std(ddof=1):.2f}"))
+    assert rejected and not (set(rejected) & wide)
+
+
+# ----------------------------------------------------------------- other checks
+
+
+def test_sd_range_bounds():
+    smin, smax = sd_bounds(0.0, 10.0, 5.0, 10)
+    assert smax == pytest.approx(math.sqrt(10 / 9 * 25))
+    assert smin == pytest.approx(math.sqrt(50 / 9))
+    f = check_sd_range(item="x", mean=P("1.0"), sd=P("4.0"), lo=P("0"), hi=P("3"), n=20)
+    assert f.verdict == "inconsistent"
+    f = check_sd_range(item="x", mean=P("5.3"), sd=P("4.1"), lo=P("2"), hi=P("19"), n=35)
+    assert f.verdict == "consistent"
+
+
+def test_percent_checks():
+    assert check_percent(item="x", pct=P("34.3"), count=12, n=35).verdict == "consistent"
+    assert check_percent(item="x", pct=P("94.2"), count=32, n=35, alt_denominator=34).verdict == "inconsistent"
+    assert check_percent(item="x", pct=P("91.8"), count=45, n=53, alt_denominator=49).verdict == "consistent_under_variant"
+    assert check_percent(item="x", pct=P("33.3"), count=None, n=12).verdict == "consistent"  # 4/12
+    assert check_percent(item="x", pct=P("33.4"), count=None, n=12).verdict == "inconsistent"
