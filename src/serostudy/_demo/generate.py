@@ -144,12 +144,24 @@ def _b12(z: np.ndarray, group: str, rng: np.random.Generator) -> np.ndarray:
     mean, sd = _B12[group]
     n_low, n_norm, n_high = _B12_COUNTS[group]
     s2 = math.log(1 + (sd / mean) ** 2)
-    x0 = np.exp(math.log(mean) - s2 / 2 + math.sqrt(s2) * z)
+    dist = stats.lognorm(s=math.sqrt(s2), scale=math.exp(math.log(mean) - s2 / 2))
+    n = len(z)
     order = np.argsort(z)
-    lb = np.full(len(z), B12_LOW)
-    ub = np.full(len(z), B12_HIGH)
+    lb = np.full(n, B12_LOW)
+    ub = np.full(n, B12_HIGH)
     lb[order[:n_low]], ub[order[:n_low]] = 5.0, B12_LOW - 0.5
-    lb[order[len(z) - n_high:]], ub[order[len(z) - n_high:]] = B12_HIGH + 0.5, 400.0
+    lb[order[n - n_high:]], ub[order[n - n_high:]] = B12_HIGH + 0.5, 250.0
+    # start inside each category: the member's relative position mapped into the
+    # lognormal's probability mass between the category bounds (no piling at a bound)
+    x0 = np.empty(n)
+    for members in (order[:n_low], order[n_low:n - n_high], order[n - n_high:]):
+        if len(members) == 0:
+            continue
+        zz = z[members]
+        pos = (zz - zz.min()) / (np.ptp(zz) or 1.0) if len(members) > 1 else np.full(1, 0.5)
+        pos = 0.03 + 0.94 * pos
+        a, b = dist.cdf(lb[members[0]]), dist.cdf(ub[members[0]])
+        x0[members] = dist.ppf(a + pos * (b - a))
     x = _exact_moments(x0, mean, sd, lb, ub)
     return _round_and_repair(x, mean, sd, lb, ub, 1, rng)
 

@@ -1,0 +1,182 @@
+"""How each variable is summarised and tested: from the codebook, or inferred.
+
+Inference follows gtsummary's rules (a numeric column with few distinct whole-number
+values is categorical), and every inference is written down as a *choice* that the
+table, the CLI and ``results.json`` report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Sequence
+
+from serostudy.exceptions import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from serostudy._io.config import StudyConfig, TestPolicy
+
+MAX_CATEGORICAL_LEVELS = 10
+"""Numeric columns with at most this many distinct whole numbers are inferred categorical
+(gtsummary uses "fewer than 10 unique values"; we include 10 and say so)."""
+
+
+@dataclass(frozen=True)
+class VarSpec:
+    """What a table needs to know about one variable."""
+
+    name: str
+    label: str
+    kind: Literal["continuous", "categorical"]
+    summary: Literal["mean_sd", "median_iqr"] = "mean_sd"
+    test: Literal["welch", "student", "mann-whitney", "chi2", "chi2-yates", "fisher", "auto"] = "welch"
+    unit: str | None = None
+    levels: tuple[str, ...] | None = None
+    level_labels: dict[str, str] = field(default_factory=dict)
+    decimals: int = 1
+    censor_col: str | None = None
+    censored_as: str = "limit"
+    groups: tuple[str, ...] | None = None
+
+    @property
+    def display_label(self) -> str:
+        unit = f", {self.unit}" if self.unit else ""
+        what = {"mean_sd": "mean \u00b1 SD", "median_iqr": "median [Q1, Q3]"}[self.summary]
+        if self.kind == "categorical":
+            what = "n (%)"
+        return f"{self.label}{unit}, {what}"
+
+
+def _test_for(kind: str, summary: str, skewed: bool, policy: "TestPolicy") -> str:
+    if kind == "categorical":
+        return policy.categorical
+    if skewed or summary == "median_iqr":
+        return policy.skewed
+    return policy.continuous
+
+
+def specs_from_config(config: "StudyConfig", names: Sequence[str]) -> list[VarSpec]:
+    """Variable specs for ``names`` as the codebook declares them."""
+    from serostudy._io.readers import CENSOR_SUFFIX
+
+    out = []
+    for name in names:
+        var = config.variable(name)
+        numeric = var.is_numeric
+        kind = "continuous" if numeric else "categorical"
+        summary = var.default_summary() if numeric else "mean_sd"
+        skewed = var.skewed or var.type in ("count", "ordinal")
+        levels = tuple(var.levels) if var.levels is not None else None
+        out.append(
+            VarSpec(
+                name=name,
+                label=var.label or name,
+                kind=kind,
+                summary=summary,  # type: ignore[arg-type]
+                test=_test_for(kind, summary, skewed, config.tests),  # type: ignore[arg-type]
+                unit=var.unit if numeric else None,
+                levels=levels,
+                level_labels=dict(var.level_labels),
+                decimals=_decimals_for(var),
+                censor_col=(name + CENSOR_SUFFIX) if getattr(var, "censored", False) else None,
+                censored_as=getattr(var, "censored_as", "limit"),
+                groups=tuple(var.groups) if var.groups else None,
+            )
+        )
+    return out
+
+
+def _decimals_for(var: Any) -> int:
+    unit = (var.unit or "").lower()
+    if unit in ("kg/m2", "kg/m\u00b2"):
+        return 2
+    if "relapses/year" in unit:
+        return 2
+    return 1
+
+
+def infer_specs(
+    data: "pd.DataFrame",
+    *,
+    by: str,
+    include: Sequence[str] | None,
+    categorical: Sequence[str] | None,
+    continuous: Sequence[str] | None = None,
+    nonnormal: Sequence[str] | None = None,
+    policy: "TestPolicy",
+) -> tuple[list[VarSpec], list[str]]:
+    """Infer variable specs from the columns' contents; returns ``(specs, choices)``."""
+    import numpy as np
+    import pandas as pd
+
+    cols = list(include) if include is not None else [c for c in data.columns if c != by]
+    missing = [c for c in cols if c not in data.columns]
+    if missing:
+        raise InputError(
+            f"column(s) {missing} not found; columns are {list(data.columns)}", column=missing[0]
+        )
+    if by in cols:
+        raise InputError(f"`by` column {by!r} cannot also be a table variable", column=by)
+    forced_cat = set(categorical or [])
+    forced_cont = set(continuous or [])
+    skewed = set(nonnormal or [])
+    for name, group in (("categorical", forced_cat), ("continuous", forced_cont), ("nonnormal", skewed)):
+        unknown = group - set(cols)
+        if unknown:
+            raise InputError(f"`{name}` names {sorted(unknown)}, which are not among the table's variables {cols}")
+    both = forced_cat & forced_cont
+    if both:
+        raise InputError(f"{sorted(both)} listed as both categorical and continuous")
+    specs, choices = [], []
+    for c in cols:
+        s = data[c]
+        is_num = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+        if c in forced_cat:
+            kind = "categorical"
+        elif c in forced_cont:
+            if not is_num:
+                raise InputError(f"column {c!r} was declared continuous but holds non-numeric values", column=c)
+            kind = "continuous"
+        elif not is_num:
+            kind = "categorical"
+            choices.append(f"{c}: categorical (non-numeric values)")
+        else:
+            v = s.dropna().to_numpy(dtype=float)
+            uniq = np.unique(v)
+            whole = bool(np.all(np.mod(uniq, 1) == 0)) if uniq.size else True
+            if whole and uniq.size <= MAX_CATEGORICAL_LEVELS:
+                kind = "categorical"
+                what = "0/1" if set(uniq.tolist()) <= {0.0, 1.0} else f"{uniq.size} distinct whole numbers"
+                choices.append(f"{c}: categorical ({what}; numeric columns with at most {MAX_CATEGORICAL_LEVELS} distinct whole-number values are treated as categorical)")
+            else:
+                kind = "continuous"
+                choices.append(f"{c}: continuous (numeric, {uniq.size} distinct values)")
+        summary = "median_iqr" if (kind == "continuous" and c in skewed) else "mean_sd"
+        levels = None
+        if kind == "categorical":
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                levels = tuple(str(x) for x in s.cat.categories)
+            else:
+                vals = s.dropna().unique()
+                try:
+                    levels = tuple(_text(x) for x in sorted(vals))
+                except TypeError:
+                    levels = tuple(sorted(_text(x) for x in vals))
+        specs.append(
+            VarSpec(
+                name=c,
+                label=c,
+                kind=kind,  # type: ignore[arg-type]
+                summary=summary,  # type: ignore[arg-type]
+                test=_test_for(kind, summary, c in skewed, policy),  # type: ignore[arg-type]
+                levels=levels,
+            )
+        )
+    return specs, choices
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)

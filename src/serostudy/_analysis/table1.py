@@ -1,0 +1,389 @@
+"""Table 1: participant characteristics by group, with tests and effect sizes.
+
+Every cell is computed from per-group summaries (n, mean, SD, quantiles, counts) and
+every number is kept as a :class:`~serostudy._records.Record`.  Tests follow a policy
+declared before the data are seen (:class:`~serostudy._io.config.TestPolicy`); the test
+used for each row is named in a footnote, and every automatic choice is recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from serostudy import _format as fmt
+from serostudy._analysis._varspec import VarSpec
+from serostudy._records import Record
+from serostudy._tables import DisplayTable, Panel, Row
+from serostudy.exceptions import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from serostudy._io.config import TestPolicy
+
+_SUPERSCRIPTS = "\u1d43\u1d47\u1d9c\u1d48\u1d49\u1da0\u1d4d\u02b0"  # a b c d e f g h
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    column: str
+    order: tuple[str, ...]
+    labels: dict[str, str]
+
+    def label(self, g: str) -> str:
+        return self.labels.get(g, g)
+
+
+def build_table1(
+    data: "pd.DataFrame",
+    specs: Sequence[VarSpec],
+    groups: GroupSpec,
+    policy: "TestPolicy",
+    *,
+    overall: bool = True,
+    smd: bool = False,
+    missing: str = "ifany",
+    title: str = "Table 1. Characteristics of the participants by group",
+    choices: Sequence[str] = (),
+    synthetic: bool = False,
+    name: str = "table1",
+) -> DisplayTable:
+    """Build Table 1 from a validated participant table (see :func:`serostudy.table1`)."""
+    from serostudy._inference._describe import summarize_continuous
+
+    level = policy.confidence_level
+    gcol = groups.column
+    gvals = data[gcol].astype(object).to_numpy()
+    masks = {g: gvals == g for g in groups.order}
+    ngroups = {g: int(m.sum()) for g, m in masks.items()}
+    two = len(groups.order) == 2
+    records: list[Record] = []
+    choices = list(choices)
+    tests_used: dict[str, str] = {}  # method -> marker
+    rows: list[Row] = []
+
+    for g in groups.order:
+        records.append(Record("table1", "(participants)", "n", float(ngroups[g]), group=g, n=ngroups[g]))
+    if overall:
+        records.append(Record("table1", "(participants)", "n", float(len(gvals)), group="overall", n=len(gvals)))
+
+    def marker(method: str) -> str:
+        if method not in tests_used:
+            tests_used[method] = _SUPERSCRIPTS[len(tests_used) % len(_SUPERSCRIPTS)]
+        return tests_used[method]
+
+    header = ["Characteristic"]
+    header += [f"{groups.label(g)} (n = {ngroups[g]})" for g in groups.order]
+    if overall:
+        header.append(f"Overall (n = {len(gvals)})")
+    if two:
+        header += ["Difference (95% CI)" if level == 0.95 else f"Difference ({level:.0%} CI)",
+                   "Effect size (95% CI)" if level == 0.95 else f"Effect size ({level:.0%} CI)"]
+    header.append("p")
+    if smd and two:
+        header.append("SMD")
+    ncols = len(header) - 1
+
+    for spec in specs:
+        col = data[spec.name]
+        in_groups = [g for g in groups.order if spec.groups is None or g in spec.groups]
+        if spec.kind == "continuous":
+            x = _numeric_values(data, spec, choices)
+            summaries = {g: summarize_continuous(x[masks[g]]) for g in groups.order}
+            allsum = summarize_continuous(x[np.isin(gvals, in_groups)]) if overall else None
+            cells = []
+            for g in groups.order:
+                s = summaries[g]
+                cells.append(_cont_cell(s, spec) if g in in_groups else "\u2014")
+                records.extend(_cont_records(spec, g, s))
+            if overall and allsum is not None:
+                cells.append(_cont_cell(allsum, spec))
+                records.extend(_cont_records(spec, "overall", allsum))
+            diff_cell = eff_cell = p_cell = smd_cell = ""
+            tested = [g for g in in_groups if summaries[g].n > 0]
+            if len(tested) >= 2:
+                res, rec_extra, diff_cell, eff_cell = _continuous_test(spec, x, masks, summaries, tested, policy, two)
+                records.extend(rec_extra)
+                if res is not None:
+                    p_cell = fmt.pvalue(res.pvalue) + marker(res.method)
+                    if smd and two and len(tested) == 2:
+                        from serostudy._inference._twosample import smd_continuous
+
+                        s1, s2 = summaries[tested[0]], summaries[tested[1]]
+                        d = smd_continuous(s1.mean, s1.sd, s2.mean, s2.sd)
+                        smd_cell = fmt.num(abs(d), 2)
+                        records.append(Record("table1", spec.name, "smd", float(abs(d)), term=_term(tested, groups),
+                                              method="standardized mean difference (tableone)"))
+            elif len(in_groups) < 2:
+                choices.append(f"{spec.name}: recorded only in {in_groups}; no between-group test")
+            row = [*cells]
+            if two:
+                row += [diff_cell, eff_cell]
+            row.append(p_cell)
+            if smd and two:
+                row.append(smd_cell)
+            rows.append(Row(spec.display_label, tuple(row), "variable", spec.name))
+            n_missing = {g: summaries[g].missing for g in groups.order}
+            if overall and allsum is not None:
+                n_missing["overall"] = allsum.missing
+            rows.extend(_missing_row(spec, n_missing, groups, overall, missing, ncols, records, in_groups))
+        else:
+            rows.extend(
+                _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two, ncols, records,
+                                  missing, marker, in_groups)
+            )
+
+    footnotes = []
+    for method, mk in tests_used.items():
+        footnotes.append(f"{mk} {method}.")
+    footnotes.append(
+        "Continuous variables: mean \u00b1 SD or median [Q1, Q3] (quartiles: R type 7). "
+        "Categorical variables: n (%), percentages of participants with a recorded value."
+    )
+    if two:
+        g1, g2 = groups.label(groups.order[0]), groups.label(groups.order[1])
+        footnotes.append(
+            f"Differences are {g1} minus {g2}: mean difference (t interval) for t-tested variables, "
+            "Hodges\u2013Lehmann location shift for Mann\u2013Whitney-tested variables. Effect sizes: "
+            f"Hedges' g; odds ratio (conditional MLE, exact CI) of the first level for {g1} vs {g2} in 2\u00d72 tables; "
+            "Cram\u00e9r's V otherwise."
+        )
+    if smd and two:
+        footnotes.append("SMD: absolute standardized mean difference (categorical: Yang & Dalton multi-level).")
+    if synthetic:
+        footnotes.append("SYNTHETIC DATA: these numbers describe a made-up cohort, not real participants.")
+    return DisplayTable(
+        name=name,
+        title=title,
+        panels=(Panel(tuple(header), tuple(rows)),),
+        footnotes=tuple(footnotes),
+        records=tuple(records),
+        choices=tuple(choices),
+        synthetic=synthetic,
+    )
+
+
+# ----------------------------------------------------------------- continuous rows
+
+
+def _numeric_values(data: "pd.DataFrame", spec: VarSpec, choices: list[str]) -> np.ndarray:
+    x = np.asarray(data[spec.name].to_numpy(dtype=float, na_value=np.nan), dtype=float).copy()
+    if spec.censor_col and spec.censor_col in data.columns:
+        cen = data[spec.censor_col].astype(object).fillna("").to_numpy()
+        lower = cen == "<"
+        upper = cen == ">"
+        k = int(lower.sum() + upper.sum())
+        if k:
+            if spec.censored_as == "missing":
+                x[lower | upper] = np.nan
+                how = "counted as missing"
+            elif spec.censored_as == "half-limit":
+                x[lower] = x[lower] / 2
+                how = "below-limit values as half the limit, above-limit values as the limit"
+            else:
+                how = "entered at their limit"
+            choices.append(f"{spec.name}: {k} censored value(s) ({int(lower.sum())} below, {int(upper.sum())} above a limit) {how}")
+    return x
+
+
+def _cont_cell(s: Any, spec: VarSpec) -> str:
+    if s.n == 0:
+        return "NA"
+    if spec.summary == "median_iqr":
+        return fmt.median_iqr(s.median, s.q1, s.q3, spec.decimals)
+    return fmt.mean_sd(s.mean, s.sd, spec.decimals)
+
+
+def _cont_records(spec: VarSpec, g: str, s: Any) -> list[Record]:
+    out = [Record("table1", spec.name, "n", float(s.n), group=g, n=s.n),
+           Record("table1", spec.name, "missing", float(s.missing), group=g, n=s.n)]
+    stats_ = ("mean", "sd") if spec.summary == "mean_sd" else ("median", "q1", "q3")
+    for st in stats_ + ("min", "max"):
+        out.append(Record("table1", spec.name, st, float(getattr(s, st)), group=g, n=s.n))
+    return out
+
+
+def _term(tested: Sequence[str], groups: GroupSpec) -> str:
+    return " vs ".join(tested)
+
+
+def _continuous_test(spec, x, masks, summaries, tested, policy, two):
+    from serostudy._inference._twosample import hedges_g_from_stats, mannwhitney, ttest_from_stats
+
+    level = policy.confidence_level
+    recs: list[Record] = []
+    diff_cell = eff_cell = ""
+    term = _term(tested, None)  # type: ignore[arg-type]
+    if len(tested) == 2:
+        a, b = tested
+        s1, s2 = summaries[a], summaries[b]
+        if spec.test in ("welch", "student"):
+            if min(s1.n, s2.n) < 2:
+                return None, [Record("table1", spec.name, "t", None, term=term, warnings=("fewer than 2 values in a group: no test",))], "", ""
+            res = ttest_from_stats(s1.mean, s1.sd, s1.n, s2.mean, s2.sd, s2.n, equal_var=spec.test == "student",
+                                   confidence_level=level)
+            est = res.estimate
+            recs.append(Record("table1", spec.name, "t", res.statistic, term=term, df=res.df, pvalue=res.pvalue,
+                               n=res.n, method=res.method, warnings=res.notes))
+            recs.append(Record("table1", spec.name, "mean_difference", est.estimate, term=term, ci_low=est.ci.low,
+                               ci_high=est.ci.high, confidence_level=level, se=est.se, n=res.n, method=res.method))
+            diff_cell = fmt.est_ci(est.estimate, est.ci.low, est.ci.high, spec.decimals)
+            g = hedges_g_from_stats(s1.mean, s1.sd, s1.n, s2.mean, s2.sd, s2.n, confidence_level=level)
+            recs.append(Record("table1", spec.name, "hedges_g", g.estimate, term=term, ci_low=g.ci.low if g.ci else None,
+                               ci_high=g.ci.high if g.ci else None, confidence_level=level, n=res.n, method=g.method))
+            eff_cell = "g = " + fmt.est_ci(g.estimate, g.ci.low if g.ci else None, g.ci.high if g.ci else None, 2)
+            return res, recs, diff_cell, eff_cell
+        xa, xb = x[masks[a]], x[masks[b]]
+        xa, xb = xa[~np.isnan(xa)], xb[~np.isnan(xb)]
+        res = mannwhitney(xa, xb, confidence_level=level)
+        recs.append(Record("table1", spec.name, "U", res.statistic, term=term, pvalue=res.pvalue, n=res.n,
+                           method=res.method, warnings=res.notes))
+        est = res.estimate
+        if est is not None:
+            recs.append(Record("table1", spec.name, "hl_shift", est.estimate, term=term,
+                               ci_low=est.ci.low if est.ci else None, ci_high=est.ci.high if est.ci else None,
+                               confidence_level=level, n=res.n, method=est.method or "Hodges-Lehmann location shift"))
+            diff_cell = fmt.est_ci(est.estimate, est.ci.low if est.ci else None, est.ci.high if est.ci else None, spec.decimals)
+        return res, recs, diff_cell, eff_cell
+    # more than two groups
+    from scipy import stats as sps
+
+    from serostudy._inference._results import TestResult
+
+    arrays = [x[masks[g]][~np.isnan(x[masks[g]])] for g in tested]
+    if spec.test in ("welch", "student"):
+        r = sps.f_oneway(*arrays)
+        res = TestResult(float(r.statistic), float(r.pvalue), "One-way ANOVA", "F",
+                         df=float(len(arrays) - 1), n=int(sum(map(len, arrays))))
+    else:
+        r = sps.kruskal(*arrays)
+        res = TestResult(float(r.statistic), float(r.pvalue), "Kruskal-Wallis test", "H",
+                         df=float(len(arrays) - 1), n=int(sum(map(len, arrays))))
+    recs.append(Record("table1", spec.name, res.statistic_name, res.statistic, term=term, df=res.df,
+                       pvalue=res.pvalue, n=res.n, method=res.method))
+    return res, recs, "", ""
+
+
+def _missing_row(spec, n_missing, groups, overall, missing, ncols, records, in_groups):
+    shown = {g: (n_missing.get(g, 0) if g in in_groups else None) for g in groups.order}
+    total = sum(v for v in shown.values() if v)
+    if missing == "no" or (missing == "ifany" and total == 0):
+        return []
+    cells = [("\u2014" if shown[g] is None else str(shown[g])) for g in groups.order]
+    if overall:
+        cells.append(str(n_missing.get("overall", total)))
+    cells += [""] * (ncols - len(cells))
+    return [Row("Missing", tuple(cells), "missing", spec.name, indent=1)]
+
+
+# ---------------------------------------------------------------- categorical rows
+
+
+def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two, ncols, records, missing,
+                      marker, in_groups):
+    from serostudy._inference._contingency import contingency_test, cramers_v, odds_ratio
+
+    import pandas as pd
+
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    utext = [_txt(u) for u in uniques]
+    levels = list(spec.levels) if spec.levels is not None else sorted(set(utext))
+    unknown = sorted(set(utext) - set(levels))
+    if unknown:
+        raise InputError(f"values {unknown} are not among the declared levels {levels}", column=spec.name)
+    lidx = {lv: i for i, lv in enumerate(levels)}
+    to_level = np.array([lidx[t] for t in utext] + [-1], dtype=np.int64)  # last slot: missing
+    lv_codes = to_level[np.where(codes < 0, len(utext), codes)]
+    k = len(groups.order)
+    gidx = np.full(len(gvals), -1, dtype=np.int64)
+    for j, g in enumerate(groups.order):
+        gidx[masks[g]] = j
+    ok = (lv_codes >= 0) & (gidx >= 0)
+    counts = np.bincount(lv_codes[ok] * k + gidx[ok], minlength=len(levels) * k).reshape(len(levels), k)
+    miss = np.bincount(gidx[(lv_codes < 0) & (gidx >= 0)], minlength=k)
+    nmiss = {g: int(miss[j]) for j, g in enumerate(groups.order)}
+    denom = counts.sum(axis=0)
+    tot = counts.sum(axis=1)
+    nmiss_overall = sum(nmiss[g] for g in in_groups)
+    tested_idx = [j for j, g in enumerate(groups.order) if g in in_groups and denom[j] > 0]
+    p_cell = diff_cell = eff_cell = smd_cell = ""
+    if len(tested_idx) >= 2:
+        table = counts[:, tested_idx]
+        keep = table.sum(axis=1) > 0
+        table = table[keep]
+        term = " vs ".join(groups.order[j] for j in tested_idx)
+        if table.shape[0] >= 2:
+            method = {"chi2": "chi2", "chi2-yates": "chi2-yates", "fisher": "fisher"}.get(spec.test, "auto")
+            res = contingency_test(table, method=method)
+            records.append(Record("table1", spec.name, res.statistic_name or "chi2", res.statistic, term=term,
+                                  df=res.df, pvalue=res.pvalue, n=int(table.sum()), method=res.method,
+                                  warnings=tuple(res.notes)))
+            p_cell = fmt.pvalue(res.pvalue) + marker(res.method)
+            if table.shape == (2, 2):
+                est = odds_ratio(table, kind=policy.odds_ratio, confidence_level=policy.confidence_level)
+                lv = [lv for lv, k in zip(levels, keep) if k][0]
+                records.append(Record("table1", spec.name, "odds_ratio", est.estimate, level=lv, term=term,
+                                      ci_low=est.ci.low if est.ci else None, ci_high=est.ci.high if est.ci else None,
+                                      confidence_level=policy.confidence_level, n=int(table.sum()), method=est.method))
+                eff_cell = "OR = " + fmt.est_ci(est.estimate, est.ci.low if est.ci else None, est.ci.high if est.ci else None, 2)
+            else:
+                est = cramers_v(table, confidence_level=policy.confidence_level)
+                records.append(Record("table1", spec.name, "cramers_v", est.estimate, term=term,
+                                      ci_low=est.ci.low if est.ci else None, ci_high=est.ci.high if est.ci else None,
+                                      confidence_level=policy.confidence_level, n=int(table.sum()), method=est.method))
+                eff_cell = "V = " + fmt.est_ci(est.estimate, est.ci.low if est.ci else None, est.ci.high if est.ci else None, 2)
+            if smd and two and len(tested_idx) == 2:
+                from serostudy._inference._twosample import smd_categorical
+
+                p1 = table[:, 0] / table[:, 0].sum()
+                p2 = table[:, 1] / table[:, 1].sum()
+                d = smd_categorical(p1, p2)
+                smd_cell = fmt.num(d, 2)
+                records.append(Record("table1", spec.name, "smd", float(d), term=term,
+                                      method="standardized mean difference (Yang & Dalton)"))
+    head = [""] * len(groups.order) + ([""] if overall else [])
+    tail = []
+    if two:
+        tail += [diff_cell, eff_cell]
+    tail.append(p_cell)
+    if smd and two:
+        tail.append(smd_cell)
+    rows = [Row(spec.display_label, tuple(head + tail), "variable", spec.name)]
+    blank_tail = [""] * len(tail)
+    for i, lv in enumerate(levels):
+        cells = []
+        for j, g in enumerate(groups.order):
+            if g not in in_groups:
+                cells.append("\u2014")
+                continue
+            cells.append(fmt.count_pct(int(counts[i, j]), int(denom[j])))
+            records.append(Record("table1", spec.name, "count", float(counts[i, j]), group=g, level=lv,
+                                  denominator=int(denom[j]), n=int(denom[j])))
+            records.append(Record("table1", spec.name, "percent",
+                                  (100.0 * counts[i, j] / denom[j]) if denom[j] else None, group=g, level=lv,
+                                  denominator=int(denom[j]), n=int(denom[j])))
+        if overall:
+            d_all = int(denom.sum())
+            cells.append(fmt.count_pct(int(tot[i]), d_all))
+            records.append(Record("table1", spec.name, "count", float(tot[i]), group="overall", level=lv,
+                                  denominator=d_all, n=d_all))
+            records.append(Record("table1", spec.name, "percent", (100.0 * tot[i] / d_all) if d_all else None,
+                                  group="overall", level=lv, denominator=d_all, n=d_all))
+        rows.append(Row(spec.level_labels.get(lv, lv), tuple(cells + blank_tail), "level", spec.name, indent=1))
+    for g in groups.order:
+        records.append(Record("table1", spec.name, "missing", float(nmiss[g]), group=g))
+    n_missing = dict(nmiss)
+    n_missing["overall"] = nmiss_overall
+    if overall:
+        records.append(Record("table1", spec.name, "missing", float(nmiss_overall), group="overall"))
+    rows.extend(_missing_row(spec, n_missing, groups, overall, missing, ncols, records, in_groups))
+    return rows
+
+
+def _txt(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)

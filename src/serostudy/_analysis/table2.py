@@ -1,0 +1,145 @@
+"""Table 2: within one group, the correlation of an exposure with clinical variables.
+
+Panel A: for each clinical variable, its summary in the group and its Pearson (as the
+seed paper did) and Spearman correlation with the exposure, each with a Fisher-z
+confidence interval, p and n (pairwise complete).  Panel B: the exposure compared
+between the levels of a binary variable (e.g. men and women) within each group.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from serostudy import _format as fmt
+from serostudy._analysis._varspec import VarSpec
+from serostudy._analysis.table1 import GroupSpec
+from serostudy._records import Record
+from serostudy._tables import DisplayTable, Panel, Row
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from serostudy._io.config import TestPolicy
+
+_METHOD_SYMBOL = {"pearson": "r", "spearman": "\u03c1"}
+_METHOD_NAME = {"pearson": "Pearson", "spearman": "Spearman"}
+
+
+def build_table2(
+    data: "pd.DataFrame",
+    *,
+    group: str,
+    groups: GroupSpec,
+    exposure: VarSpec,
+    variables: Sequence[VarSpec],
+    methods: Sequence[str] = ("pearson", "spearman"),
+    compare_by: VarSpec | None = None,
+    policy: "TestPolicy",
+    title: str = "Table 2. Correlation of the exposure with clinical variables",
+    synthetic: bool = False,
+    name: str = "table2",
+) -> DisplayTable:
+    """Build Table 2 (see module docstring)."""
+    from serostudy._inference._correlation import correlation
+    from serostudy._inference._describe import summarize_continuous
+
+    level = policy.confidence_level
+    pct = f"{level:.0%}"
+    sub = data[data[groups.column].astype(object) == group]
+    x = sub[exposure.name].to_numpy(dtype=float, na_value=np.nan)
+    records: list[Record] = []
+    choices: list[str] = []
+    header = ["Variable", "n", "Mean \u00b1 SD", "Range"]
+    for m in methods:
+        header += [f"{_METHOD_NAME[m]} {_METHOD_SYMBOL[m]} ({pct} CI)", "p"]
+    rows = []
+    notes_seen: list[str] = []
+    for spec in variables:
+        y = sub[spec.name].to_numpy(dtype=float, na_value=np.nan)
+        s = summarize_continuous(y)
+        records += [Record("table2", spec.name, st, float(getattr(s, st)), group=group, n=s.n)
+                    for st in ("mean", "sd", "min", "max")]
+        cells = [str(int(np.sum(~np.isnan(x) & ~np.isnan(y)))), fmt.mean_sd(s.mean, s.sd, spec.decimals),
+                 f"{fmt.num(s.min, spec.decimals)}\u2013{fmt.num(s.max, spec.decimals)}"]
+        for m in methods:
+            res = correlation(x, y, method=m, confidence_level=level)
+            ci = res.confidence_interval()
+            stat = "pearson_r" if m == "pearson" else "spearman_rho"
+            records.append(Record("table2", spec.name, stat, res.statistic, group=group, term=exposure.name,
+                                  ci_low=ci.low if ci else None, ci_high=ci.high if ci else None,
+                                  confidence_level=level, df=res.df, n=res.n, pvalue=res.pvalue, method=res.method,
+                                  warnings=tuple(res.notes)))
+            for nt in res.notes:
+                if nt not in notes_seen:
+                    notes_seen.append(nt)
+            cells += [fmt.est_ci(res.statistic, ci.low if ci else None, ci.high if ci else None, 2),
+                      fmt.pvalue(res.pvalue)]
+        rows.append(Row(f"{spec.label}" + (f", {spec.unit}" if spec.unit else ""), tuple(cells), "variable", spec.name))
+    panels = [Panel(tuple(header), tuple(rows),
+                    title=f"A. Correlation with {exposure.label} ({exposure.unit}) in {groups.label(group)}"
+                    if exposure.unit else f"A. Correlation with {exposure.label} in {groups.label(group)}")]
+    footnotes = [
+        f"Correlations in {groups.label(group)} only, pairwise complete observations. "
+        f"CIs by Fisher's z transformation (SE 1/\u221a(n \u2212 3)). "
+        + ("Pearson p from t with n \u2212 2 df; " if "pearson" in methods else "")
+        + ("Spearman p as R cor.test (exact for small n without ties, else t approximation)." if "spearman" in methods else ""),
+    ]
+    if compare_by is not None:
+        panels.append(_compare_panel(data, groups, exposure, compare_by, policy, records, choices))
+        test_name = "Welch" if policy.continuous == "welch" else "Student"
+        footnotes.append(
+            f"B: {exposure.label} by {compare_by.label.lower()} within each group; difference = "
+            f"{compare_by.level_labels.get(compare_by.levels[0], compare_by.levels[0]) if compare_by.levels else 'first'} "
+            f"minus {compare_by.level_labels.get(compare_by.levels[1], compare_by.levels[1]) if compare_by.levels else 'second'}, "
+            f"{test_name} two-sample t-test."
+        )
+    footnotes += [f"Note: {n}" for n in notes_seen]
+    if synthetic:
+        footnotes.append("SYNTHETIC DATA: these numbers describe a made-up cohort, not real participants.")
+    return DisplayTable(name=name, title=title, panels=tuple(panels), footnotes=tuple(footnotes),
+                        records=tuple(records), choices=tuple(choices), synthetic=synthetic)
+
+
+def _compare_panel(data, groups, exposure, by: VarSpec, policy, records, choices) -> Panel:
+    from serostudy._inference._describe import summarize_continuous
+    from serostudy._inference._twosample import ttest_from_stats
+
+    levels = list(by.levels) if by.levels else sorted(data[by.name].dropna().astype(str).unique())
+    if len(levels) != 2:
+        choices.append(f"{by.name}: {len(levels)} levels; panel B needs exactly 2, skipped")
+        return Panel(("Group",), (), title=f"B. {exposure.label} by {by.label.lower()} (not computed)")
+    l1, l2 = levels
+    lab = lambda lv: by.level_labels.get(lv, lv)  # noqa: E731
+    level = policy.confidence_level
+    header = ("Group", f"{lab(l1)}: n, mean \u00b1 SD", f"{lab(l2)}: n, mean \u00b1 SD",
+              f"Difference ({level:.0%} CI)", "p")
+    rows = []
+    for g in groups.order:
+        sub = data[data[groups.column].astype(object) == g]
+        bv = sub[by.name].astype(object).astype(str).to_numpy()
+        x = sub[exposure.name].to_numpy(dtype=float, na_value=np.nan)
+        s1 = summarize_continuous(x[bv == l1])
+        s2 = summarize_continuous(x[bv == l2])
+        for lv, s in ((l1, s1), (l2, s2)):
+            records += [Record("table2", exposure.name, st, float(getattr(s, st)), group=g, level=lv, n=s.n)
+                        for st in ("n", "mean", "sd")]
+        cells = [f"{s1.n}, {fmt.mean_sd(s1.mean, s1.sd, exposure.decimals)}",
+                 f"{s2.n}, {fmt.mean_sd(s2.mean, s2.sd, exposure.decimals)}"]
+        if min(s1.n, s2.n) >= 2:
+            res = ttest_from_stats(s1.mean, s1.sd, s1.n, s2.mean, s2.sd, s2.n,
+                                   equal_var=policy.continuous == "student", confidence_level=level)
+            est = res.estimate
+            records.append(Record("table2", exposure.name, "mean_difference", est.estimate, group=g,
+                                  term=f"{l1} vs {l2}", ci_low=est.ci.low, ci_high=est.ci.high,
+                                  confidence_level=level, se=est.se, df=res.df, n=res.n, pvalue=res.pvalue,
+                                  method=res.method))
+            records.append(Record("table2", exposure.name, "t", res.statistic, group=g, term=f"{l1} vs {l2}",
+                                  df=res.df, n=res.n, pvalue=res.pvalue, method=res.method))
+            cells += [fmt.est_ci(est.estimate, est.ci.low, est.ci.high, exposure.decimals), fmt.pvalue(res.pvalue)]
+        else:
+            cells += ["NA", "NA"]
+            choices.append(f"{exposure.name} by {by.name} in {g}: fewer than 2 values in a level, no test")
+        rows.append(Row(groups.label(g), tuple(cells), "variable", exposure.name))
+    return Panel(header, tuple(rows), title=f"B. {exposure.label} by {by.label.lower()} within each group")

@@ -1,0 +1,102 @@
+"""Writing a run's output folder: tables, figures, ``results.json``, ``report.html``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from serostudy._stage import Section
+
+if TYPE_CHECKING:  # pragma: no cover
+    from serostudy._pipeline import StudyRun
+    from serostudy._stage import RunContext
+
+
+def _participants_section(ctx: "RunContext") -> Section:
+    from serostudy._records import Record
+    from serostudy._render.html import render_template
+
+    cfg = ctx.config
+    gcol, idcol = cfg.groups.variable, cfg.data.id
+    excluded_ids = {e.participant for e in ctx.excluded}
+    rows, records = [], []
+    for g in cfg.groups.order:
+        assessed = int((ctx.data[gcol] == g).sum())
+        exc = [e for e in ctx.excluded if e.group == g]
+        analysed = int(((ctx.data[gcol] == g) & ~ctx.data[idcol].astype(str).isin(excluded_ids)).sum())
+        rows.append({"group": cfg.groups.label(g), "assessed": assessed, "excluded": len(exc), "analysed": analysed})
+        records += [Record("participants", "(participants)", "assessed", float(assessed), group=g),
+                    Record("participants", "(participants)", "excluded", float(len(exc)), group=g),
+                    Record("participants", "(participants)", "analysed", float(analysed), group=g)]
+    html = render_template("participants.html.j2", rows=rows, excluded=ctx.excluded)
+    return Section(id="participants", title="Participants", html=html, records=tuple(records), order=20)
+
+
+def write_outputs(ctx: "RunContext", out_dir: Path) -> "StudyRun":
+    from serostudy._pipeline import StudyRun, dumps_results, results_document, software_versions
+    from serostudy._render.docx import write_docx
+    from serostudy._render.export import table_latex, write_csv, write_records_csv, write_xlsx
+    from serostudy._render.figures import figure_bytes
+    from serostudy._render.html import png_data_uri, render_report
+    from serostudy._render.text import key_results, methods_paragraph
+    from serostudy._tables import DisplayTable
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    sections = [_participants_section(ctx), *ctx.sections]
+    sections.sort(key=lambda s: s.order)
+    versions = software_versions()
+
+    # tables
+    for s in sections:
+        for name, t in s.tables.items():
+            if isinstance(t, DisplayTable):
+                files.append(write_csv(t, out_dir / f"{name}.csv"))
+                files.append(write_docx([t], out_dir / f"{name}.docx"))
+                files.append(write_xlsx(t, out_dir / f"{name}.xlsx"))
+                p = out_dir / f"{name}.tex"
+                p.write_text(table_latex(t), encoding="utf-8")
+                files.append(p)
+            else:  # a DataFrame
+                from serostudy._render.export import safe_cell
+
+                p = out_dir / f"{name}.csv"
+                t.map(safe_cell).to_csv(p, index=False, lineterminator="\n")
+                files.append(p)
+    # figures
+    fig_html: dict[str, list[dict[str, Any]]] = {}
+    for s in sections:
+        for f in s.figures:
+            png, svg = figure_bytes(f.figure)
+            (out_dir / f"{f.name}.png").write_bytes(png)
+            (out_dir / f"{f.name}.svg").write_text(svg, encoding="utf-8")
+            files += [out_dir / f"{f.name}.png", out_dir / f"{f.name}.svg"]
+            fig_html.setdefault(s.id, []).append({"src": png_data_uri(png), "caption": f.caption, "alt": f.alt,
+                                                  "name": f.name})
+    # results.json and records.csv
+    doc = results_document(ctx, sections)
+    (out_dir / "results.json").write_text(dumps_results(doc), encoding="utf-8")
+    files.append(out_dir / "results.json")
+    files.append(write_records_csv([r for s in sections for r in s.records], out_dir / "records.csv"))
+    # report
+    import yaml
+
+    context = {
+        "title": ctx.config.study.title,
+        "description": ctx.config.study.description or "",
+        "synthetic": ctx.synthetic,
+        "methods": methods_paragraph(ctx, sections, versions),
+        "key_results": key_results(ctx, sections),
+        "sections": [{"id": s.id, "title": s.title, "html": Markup(s.html), "figures": fig_html.get(s.id, []),
+                      "choices": list(s.choices)} for s in sections],
+        "versions": versions,
+        "inputs": [{"path": p, "sha256": h} for p, h in ctx.inputs],
+        "config_yaml": yaml.safe_dump(ctx.config.model_dump(mode="json"), sort_keys=False, allow_unicode=True),
+        "files": sorted(f.name for f in files) + ["report.html"],
+        "seed": ctx.seed,
+    }
+    (out_dir / "report.html").write_text(render_report(context), encoding="utf-8")
+    files.append(out_dir / "report.html")
+    return StudyRun(out_dir=out_dir, results=doc, sections=tuple(sections), files=tuple(files))
