@@ -2,12 +2,22 @@
 
 Relapses and the annualized relapse rate, ages and durations from dates, the EDSS from
 functional system scores, the 2015 IPND criteria for NMOSD (and a MOGAD flag),
-eligibility rules and the participant flow, and matching of controls to cases.
+eligibility rules and the participant flow diagram, and matching of controls to cases.
 Conventions and defaults are documented in ``docs/clinical.md``.
 """
 
 from serostudy.clinical._dates import PartialDate, derive_dates, parse_date, years_between
-from serostudy.clinical._edss import EdssOptions, EdssResult, edss, edss_detail, edss_frame
+from serostudy.clinical._edss import EDSS_STEPS, EdssOptions, EdssResult, edss, edss_detail, edss_frame
+from serostudy.clinical._eligibility import (
+    Condition,
+    EligibilityResult,
+    Flow,
+    FlowStep,
+    Rule,
+    apply_eligibility,
+    evaluate,
+)
+from serostudy.clinical._flow import flow_figure, flow_text
 from serostudy.clinical._ipnd import (
     CORE_CHARACTERISTICS,
     MOG_SUPPORTING_FEATURES,
@@ -16,6 +26,7 @@ from serostudy.clinical._ipnd import (
     ipnd_2015,
     ipnd_frame,
 )
+from serostudy.clinical._matching import MatchResult, balance_table, match_controls
 from serostudy.clinical._relapses import (
     ArrResult,
     PatientAttacks,
@@ -23,26 +34,46 @@ from serostudy.clinical._relapses import (
     merge_attacks,
     poisson_rate_ci,
 )
+from serostudy.clinical._simulate import SimulatedClinical, demo_config, simulate_clinical
+from serostudy.clinical._stage import run_clinical, run_eligibility
 
 __all__ = [
-    "CORE_CHARACTERISTICS",
-    "MOG_SUPPORTING_FEATURES",
-    "IpndVerdict",
-    "MriFindings",
-    "ipnd_2015",
-    "ipnd_frame",
     "ArrResult",
+    "CORE_CHARACTERISTICS",
+    "Condition",
+    "EDSS_STEPS",
     "EdssOptions",
     "EdssResult",
+    "EligibilityResult",
+    "Flow",
+    "FlowStep",
+    "IpndVerdict",
+    "MOG_SUPPORTING_FEATURES",
+    "MatchResult",
+    "MriFindings",
     "PartialDate",
     "PatientAttacks",
+    "Rule",
+    "SimulatedClinical",
     "annualized_relapse_rate",
+    "apply_eligibility",
+    "balance_table",
+    "demo_config",
     "derive_dates",
     "edss",
     "edss_detail",
     "edss_frame",
+    "evaluate",
+    "flow_figure",
+    "flow_text",
+    "ipnd_2015",
+    "ipnd_frame",
+    "match_controls",
     "merge_attacks",
     "parse_date",
     "poisson_rate_ci",
+    "run_clinical",
+    "run_eligibility",
+    "simulate_clinical",
     "years_between",
 ]

@@ -33,6 +33,7 @@ __all__ = [
     "EdssOptions",
     "EdssResult",
     "FS_RANGES",
+    "EDSS_STEPS",
     "AMBULATION_FLOORS",
     "edss",
     "edss_detail",
@@ -73,6 +74,9 @@ AMBULATION_FLOORS: dict[int, float] = {
     16: 10.0,  # death due to MS
 }
 """Lowest EDSS step implied by each Neurostatus ambulation score (0-16)."""
+
+EDSS_STEPS: tuple[float, ...] = (0.0,) + tuple(1.0 + 0.5 * k for k in range(19))
+"""The 20 EDSS steps: 0, 1.0, 1.5, ..., 9.5, 10 (there is no 0.5)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -414,9 +418,15 @@ def edss_frame(
         diff = rec - computed
         out["edss_difference"] = diff
         flag = np.isfinite(diff) & (np.abs(diff) > tolerance + 1e-9)
+        invalid = np.isfinite(rec) & ~np.isin(rec, EDSS_STEPS)
+        flag = flag | invalid
         out["edss_flag"] = flag
         for i in range(len(data)):
-            if flag[i]:
+            if invalid[i]:
+                notes[i] = f"recorded {rec[i]:g} is not an EDSS step (0, 1.0, 1.5, ..., 10)"
+                if np.isfinite(computed[i]):
+                    notes[i] += f"; computed {computed[i]:g}"
+            elif flag[i]:
                 notes[i] = f"recorded {rec[i]:g} differs from computed {computed[i]:g}"
             elif np.isnan(rec[i]) and not notes[i]:
                 notes[i] = "no recorded EDSS"
