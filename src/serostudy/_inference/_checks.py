@@ -83,7 +83,7 @@ def float_vector(x: ArrayLike, name: str) -> NDArray[np.float64]:
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
             f"`{name}` must hold finite numbers (NaN marks a missing value); "
-            f"position {i} is {arr[i]!r}"
+            f"position {i} is {float(arr[i])!r}"
         )
     return arr
 
@@ -105,7 +105,7 @@ def count_table(table: ArrayLike, name: str = "table") -> NDArray[np.int64]:
     ):
         if test.any():
             i, j = (int(v) for v in np.argwhere(test)[0])
-            raise InputError(f"`{name}` cell [{i}, {j}] is {arr[i, j]!r}; expected {what}")
+            raise InputError(f"`{name}` cell [{i}, {j}] is {float(arr[i, j])!r}; expected {what}")
     if arr.sum() == 0:
         raise InputError(f"`{name}` holds no observations (all counts are 0)")
     return arr.astype(np.int64)
