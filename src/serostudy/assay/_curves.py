@@ -541,7 +541,10 @@ def _finish(model, weights, theta, x, y, w, notes) -> CurveFit:
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
     params = _params_from_theta(theta, model)
     se_p = CurveParameters(*(float(v) for v in se[:4]), asymmetry=float(se[4]) if p == 5 else 0.0)
-    loglik = -n * (math.log(2 * math.pi) + 1 - math.log(n) - float(np.sum(np.log(w))) / n + math.log(rss)) / 2
+    if rss > 0:
+        loglik = -n * (math.log(2 * math.pi) + 1 - math.log(n) - float(np.sum(np.log(w))) / n + math.log(rss)) / 2
+    else:  # a perfect fit (noise-free data)
+        loglik = math.inf
     aic = -2 * loglik + 2 * (p + 1)
     return CurveFit(
         model=model, weights=weights, params=params, se=se_p, cov=cov, residual_sd=math.sqrt(s2),

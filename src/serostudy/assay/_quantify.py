@@ -323,7 +323,7 @@ def quantify_plate(
         if not plate_ok and status in ("ok",):
             status = "plate rejected"
             reason = "; ".join(reasons) if reasons else "plate rejected"
-        if n_used < len(g) and status == "ok":
+        if 0 < n_used < len(g) and status == "ok":
             lost = g[~g["used"]]
             reason = "; ".join(f"{w}: {r}" for w, r in zip(lost["well"], lost["reason"])) + " (other replicates used)"
         value = conc * dil if not censored else np.nan

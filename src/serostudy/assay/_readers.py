@@ -143,8 +143,11 @@ def _is_col_header(cells: list[str], n_cols: int) -> bool:
     return nums[:n_cols] == [str(i) for i in range(1, n_cols + 1)]
 
 
-def _detect_plate(cells: list[str]) -> int | None:
-    nums = [c.strip() for c in cells if c.strip() != ""]
+def _detect_plate(cells: list) -> int | None:
+    """96/384 if the cells are a column header ``[label] 1 2 ... 12`` (or ... 24), else None."""
+    nums = [str(c).strip() for c in cells if c is not None and str(c).strip() != ""]
+    if len(nums) > 1 and nums[0] != "1" and not _NUM_RE.match(nums[0]):
+        nums = nums[1:]  # a label such as "Temperature(C)"
     for fmt in (384, 96):
         if nums[: PLATE_SHAPES[fmt][1]] == [str(i) for i in range(1, PLATE_SHAPES[fmt][1] + 1)]:
             return fmt
@@ -234,6 +237,13 @@ def _read_grid_rows(rows: list[list[object]], *, file: str, decimal_comma: bool,
     numbered = [(n, list(r)) for n, r in numbered]
     first = [("" if c is None else str(c).strip()) for c in numbered[0][1]]
     plate = _detect_plate(first[1:]) or _detect_plate(first)
+    if plate is None:
+        nonempty = [c for c in first if c]
+        if len(nonempty) >= 2 and nonempty == [str(i) for i in range(1, len(nonempty) + 1)]:
+            raise AssayError(
+                f"column header runs 1-{len(nonempty)}; expected 1-12 (96-well) or 1-24 (384-well)",
+                file=file, row=numbered[0][0],
+            )
     has_header = plate is not None
     body = numbered[1:] if has_header else numbered
     has_labels = bool(body) and all(
