@@ -43,9 +43,12 @@ from serostudy.audit._checks import (
 from serostudy.audit._interval import Printed, parse_printed
 from serostudy.audit._run import AuditReport, audit, load_seed, seed_summary_path
 from serostudy.audit._schema import PublishedSummary, load_summary
+from serostudy.audit._synth import CellMatch, SynthResult, sprite, synthesize
 
 __all__ = [
     "AuditReport",
+    "CellMatch",
+    "SynthResult",
     "Finding",
     "Printed",
     "PublishedSummary",
@@ -72,5 +75,7 @@ __all__ = [
     "parse_printed",
     "sd_bounds",
     "seed_summary_path",
+    "sprite",
+    "synthesize",
     "ttest_p_range",
 ]

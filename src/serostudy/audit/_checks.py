@@ -656,7 +656,7 @@ def check_correlation(
         alts = [("two-sided", "two-sided", True), ("data", "one-sided in the direction of r", False)]
     variants = []
     ns_needed: dict[str, list[int]] = {}
-    ngrid = np.arange(3, n_max + 1)
+    ngrid = np.arange(3, min(n_max, max(20_000, 50 * n)) + 1)
     for alt, label, prim in alts:
         lo, hi = _corr_p_range(r, n, alt)
         variants.append(Variant(label, lo, hi, _pmatch(p, lo, hi), prim))

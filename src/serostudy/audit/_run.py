@@ -235,7 +235,7 @@ def audit(summary: PublishedSummary | str | Path | dict[str, Any], *, alpha: flo
                     if x is None or y is None:
                         continue
                     txt = f"{name}.{g}.{stat} ({x}) = {v.same_as}.{g}.{stat} ({y})"
-                    F.append(check_identity(item=f"{base}.same_as", lhs=[(1, x)], rhs=[(1, y)], text=txt,
+                    F.append(check_identity(item=f"{base}.summaries.{g}.{stat}", lhs=[(1, x)], rhs=[(1, y)], text=txt,
                                             description=f"{name} is declared the same as {v.same_as} ({g}, {stat})"))
 
     for i, c in enumerate(s.correlations):
