@@ -69,7 +69,11 @@ def _stages() -> list[tuple[str, Callable[[RunContext], Any]]]:
     stages: list[tuple[str, Callable[[RunContext], Any]]] = []
     # stage: assay
     # stage: clinical
+    from serostudy.clinical._stage import run_clinical, run_eligibility
+
+    stages.append(("clinical", run_clinical))
     # stage: eligibility
+    stages.append(("eligibility", run_eligibility))
     stages += [("table1", table1_stage), ("table2", table2_stage), ("figures", figures_stage)]
     # stage: models
     # stage: audit

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from serostudy.clinical._config import ClinicalConfig, EligibilityConfig, MatchingConfig
 from serostudy.exceptions import ConfigError
 
 CONFIG_VERSION = 1
@@ -246,6 +247,9 @@ class StudyConfig(_Strict):
     # Optional parts, each documented with its own module:
     # stage config: assay
     # stage config: clinical
+    clinical: ClinicalConfig | None = Field(None, description="Clinical measures: dates, relapses, EDSS, diagnosis (docs/clinical.md).")
+    eligibility: EligibilityConfig | None = Field(None, description="Inclusion/exclusion rules, applied in order (docs/clinical.md).")
+    matching: MatchingConfig | None = Field(None, description="Matching of controls to cases on age and sex (docs/clinical.md).")
     # stage config: models
     # stage config: audit
 

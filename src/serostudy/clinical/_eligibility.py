@@ -256,6 +256,8 @@ class Flow:
     def check(self) -> None:
         """Raise :class:`DataError` unless ``assessed = excluded + analysed`` in every group."""
         for g in self.groups:
+            if self.analysed[g] < 0 or any(s.excluded.get(g, 0) < 0 for s in self.steps):
+                raise DataError(f"participant flow has a negative count in group {g!r}")
             out = sum(s.excluded.get(g, 0) for s in self.steps)
             if self.assessed[g] != out + self.analysed[g]:
                 raise DataError(

@@ -28,7 +28,7 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from serostudy.clinical._edss import AMBULATION_FLOORS, FS_RANGES, edss
+from serostudy.clinical._edss import AMBULATION_FLOORS, EDSS_STEPS, FS_RANGES, edss
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -186,7 +186,8 @@ def simulate_clinical(
         r: dict[str, Any] = {}
         sampling = year_start + _dt.timedelta(days=int(rng.integers(0, 365)))
         age = int(base.at[i, "age"])
-        birth = _shift_years(sampling, age) - _dt.timedelta(days=int(rng.integers(1, 365)))
+        # birthday 1-60 days before sampling: the decimal age stays within 0.2 y of the recorded one
+        birth = _shift_years(sampling, age) - _dt.timedelta(days=int(rng.integers(1, 61)))
         r["birth_date"] = birth.isoformat()
         r["sampling_date"] = sampling.isoformat()
         r["consent"] = "yes"
@@ -215,8 +216,9 @@ def simulate_clinical(
             target = float(edss_vals[i])
             if target == 0.5:  # not an EDSS step (0 is followed by 1.0): FS give 0 or 1.0
                 target = float(rng.choice([0.0, 1.0]))
-            if i in discrepant:
-                target = target + (0.5 if rng.random() < 0.5 else -0.5)
+            if i in discrepant:  # a neighbouring step (there is no 0.5)
+                k = EDSS_STEPS.index(target)
+                target = EDSS_STEPS[k + 1] if (k == 0 or rng.random() < 0.5) else EDSS_STEPS[k - 1]
             fs = _fs_for(target, rng)
             for name in _FS:
                 r[f"fs_{name}"] = fs[name]
@@ -263,7 +265,10 @@ def _append_extras(base, rng, *, id_column, group_column, case, control):
         counters[g] += 1
         new_id = f"{prefix}{counters[g]:03d}"
         src[id_column] = new_id
-        src["age"] = int(min(80, max(18, int(src["age"]) + int(rng.integers(-3, 4)))))
+        new_age = int(min(80, max(18, int(src["age"]) + int(rng.integers(-3, 4)))))
+        if "age_at_onset" in src.index and src["age_at_onset"] == src["age_at_onset"]:
+            src["age_at_onset"] = round(float(src["age_at_onset"]) + new_age - int(src["age"]), 1)
+        src["age"] = new_age
         extra_rows.append(src)
         extra_ids[new_id] = reason
     return pd.concat([base, pd.DataFrame(extra_rows)], ignore_index=True), extra_ids

@@ -32,9 +32,9 @@ __all__ = ["run_clinical", "run_eligibility"]
 
 M = TypeVar("M")
 
-ORDER_FLOW = 10
-ORDER_MATCHING = 11
-ORDER_CLINICAL = 30
+ORDER_FLOW = 40
+ORDER_CLINICAL = 45
+ORDER_MATCHING = 47
 
 
 def _part(ctx: RunContext, name: str, model: type[M]) -> M | None:
@@ -154,8 +154,8 @@ def run_clinical(ctx: RunContext) -> list[Section]:
         if end is None:
             raise ConfigError("no end of observation: set clinical.relapses.end or clinical.dates.sampling",
                               key="clinical.relapses.end")
-        res = annualized_relapse_rate(
-            events, patients, id_column=idcol, event_id_column=rc.id or idcol, event_date_column=rc.date,
+        arr_kwargs = dict(
+            id_column=idcol, event_id_column=rc.id or idcol, event_date_column=rc.date,
             onset_column=cfg.dates.onset if cfg.dates else None, end_column=end,
             birth_column=cfg.dates.birth if cfg.dates else None,
             merge_window_days=rc.merge_window_days, merge_reference=rc.merge_reference,
@@ -164,6 +164,7 @@ def run_clinical(ctx: RunContext) -> list[Section]:
             confidence_level=ctx.config.tests.confidence_level,
             events_file=rc.events, all_ids=data[idcol].astype(str).tolist(),
         )
+        res = annualized_relapse_rate(events, patients, **arr_kwargs)
         per = res.to_frame().set_index("participant")
         idx = patients.index
         pid = patients[idcol].astype(str)
@@ -172,43 +173,9 @@ def run_clinical(ctx: RunContext) -> list[Section]:
         _put(data, rc.output, arr_vals, choices, f"the events table {rc.events}", tol=0.05)
         data[f"{rc.output}_attacks"] = pd.Series([per.at[p, "attacks_counted"] for p in pid], index=idx)
         data[f"{rc.output}_person_years"] = pd.Series([per.at[p, "person_years"] for p in pid], index=idx)
-        ci = res.arr.ci
-        m = res.describe()
-        choices.append(m)
-        common = dict(analysis="clinical", variable=rc.output, group=case, method=m)
-        records += [
-            Record(statistic="arr_cohort", estimate=res.arr.estimate, ci_low=ci.low if ci else None,
-                   ci_high=ci.high if ci else None, confidence_level=ci.confidence_level if ci else None,
-                   n=res.n_patients, **common),
-            Record(statistic="attacks", estimate=float(res.total_attacks), n=res.n_patients, **common),
-            Record(statistic="person_years", estimate=res.person_years, n=res.n_patients, **common),
-        ]
-        for k in ("mean", "sd", "median", "q1", "q3"):
-            records.append(Record(statistic=f"arr_per_patient_{k}", estimate=getattr(res, f"per_patient_{k}"),
-                                  n=res.per_patient_n, **common))
-        rows = (
-            Row("Patients (person-years)", (f"{res.n_patients} ({res.person_years:.1f})",)),
-            Row("Attacks counted", (str(res.total_attacks),)),
-            Row("Cohort ARR (95% CI, exact Poisson)" if ci and abs(ci.confidence_level - 0.95) < 1e-9
-                else "Cohort ARR (CI, exact Poisson)",
-                (f"{_fmt(res.arr.estimate)} ({_fmt(ci.low if ci else None)} to {_fmt(ci.high if ci else None)})",)),
-            Row(f"Per-patient ARR, mean (SD), n = {res.per_patient_n}",
-                (f"{_fmt(res.per_patient_mean)} ({_fmt(res.per_patient_sd)})",)),
-            Row("Per-patient ARR, median (IQR)",
-                (f"{_fmt(res.per_patient_median)} ({_fmt(res.per_patient_q1)} to {_fmt(res.per_patient_q3)})",)),
-        )
-        displays.append(DisplayTable(
-            name="clinical_arr", title="Annualized relapse rate",
-            panels=(Panel(header=("", ctx.config.groups.label(case)), rows=rows),),
-            footnotes=(m, *[f"Not counted: {n}" for n in res.notes]),
-            records=tuple(records[-8:]), synthetic=ctx.synthetic,
-        ))
+        ctx.extra["clinical_arr"] = {"events": events, "case": case, "output": rc.output,
+                                     "kwargs": arr_kwargs}
         tables["clinical_arr_per_patient"] = res.to_frame()
-        payload["relapses"] = {
-            "merge_window_days": res.merge_window_days, "merge_reference": res.merge_reference,
-            "count_onset_attack": res.count_onset_attack, "min_follow_up_years": res.min_follow_up_years,
-            "window": res.window, "notes": list(res.notes),
-        }
 
     if cfg.edss is not None:
         ec = cfg.edss
@@ -281,14 +248,89 @@ def run_clinical(ctx: RunContext) -> list[Section]:
         tables["clinical_diagnosis"] = pd.concat([sub[[idcol]], ver], axis=1)
 
     ctx.data = data
-    if not displays:
-        return []
+    # The section is assembled after eligibility (run_eligibility -> _clinical_section), so
+    # that summaries such as the ARR are over the analysed patients.
+    ctx.extra["clinical_pending"] = {"records": records, "choices": choices, "tables": tables,
+                                     "displays": displays, "payload": payload}
+    return []
+
+
+def _clinical_section(ctx: RunContext) -> Section | None:
+    """The ``clinical`` section: ARR over the analysed patients, EDSS check, diagnosis table."""
     from markupsafe import Markup
 
+    from serostudy._tables import DisplayTable, Panel, Row
+    from serostudy.clinical._relapses import annualized_relapse_rate
+
+    pending = ctx.extra.pop("clinical_pending", None)
+    if pending is None:
+        return None
+    records: list[Record] = list(pending["records"])
+    choices: list[str] = list(pending["choices"])
+    tables: dict[str, Any] = dict(pending["tables"])
+    displays: list[Any] = []
+    payload: dict[str, Any] = dict(pending["payload"])
+    arr_in = ctx.extra.get("clinical_arr")
+    if arr_in is not None:
+        idcol = ctx.config.data.id
+        gcol = ctx.config.groups.variable
+        case = arr_in["case"]
+        analysed = ctx.analysed()
+        patients = analysed[analysed[gcol].astype(str) == case]
+        keep = set(patients[idcol].astype(str))
+        ev = arr_in["events"]
+        evid = arr_in["kwargs"]["event_id_column"]
+        events = ev[ev[evid].astype(str).isin(keep)]
+        res = annualized_relapse_rate(events, patients, **{**arr_in["kwargs"], "all_ids": None})
+        ci = res.arr.ci
+        m = res.describe()
+        n_out = len(ev) - len(events)
+        choices.append(m)
+        if n_out:
+            choices.append(f"ARR over the {len(keep)} analysed patients; {n_out} attack record(s) of excluded "
+                           "participants not used")
+        common = dict(analysis="clinical", variable=arr_in["output"], group=case, method=m)
+        arr_records = [
+            Record(statistic="arr_cohort", estimate=res.arr.estimate, ci_low=ci.low if ci else None,
+                   ci_high=ci.high if ci else None, confidence_level=ci.confidence_level if ci else None,
+                   n=res.n_patients, **common),
+            Record(statistic="attacks", estimate=float(res.total_attacks), n=res.n_patients, **common),
+            Record(statistic="person_years", estimate=res.person_years, n=res.n_patients, **common),
+        ]
+        for k in ("mean", "sd", "median", "q1", "q3"):
+            arr_records.append(Record(statistic=f"arr_per_patient_{k}", estimate=getattr(res, f"per_patient_{k}"),
+                                      n=res.per_patient_n, **common))
+        level = ci.confidence_level if ci else 0.95
+        rows = (
+            Row("Patients (person-years)", (f"{res.n_patients} ({res.person_years:.1f})",)),
+            Row("Attacks counted", (str(res.total_attacks),)),
+            Row(f"Cohort ARR ({level * 100:g}% CI, exact Poisson)",
+                (f"{_fmt(res.arr.estimate)} ({_fmt(ci.low if ci else None)} to {_fmt(ci.high if ci else None)})",)),
+            Row(f"Per-patient ARR, mean (SD), n = {res.per_patient_n}",
+                (f"{_fmt(res.per_patient_mean)} ({_fmt(res.per_patient_sd)})",)),
+            Row("Per-patient ARR, median (IQR)",
+                (f"{_fmt(res.per_patient_median)} ({_fmt(res.per_patient_q1)} to {_fmt(res.per_patient_q3)})",)),
+        )
+        displays.append(DisplayTable(
+            name="clinical_arr", title="Annualized relapse rate (analysed patients)",
+            panels=(Panel(header=("", ctx.config.groups.label(case)), rows=rows),),
+            footnotes=(m, *[f"Not counted: {n}" for n in res.notes]),
+            records=tuple(arr_records), synthetic=ctx.synthetic,
+        ))
+        records = arr_records + records
+        payload["relapses"] = {
+            "merge_window_days": res.merge_window_days, "merge_reference": res.merge_reference,
+            "count_onset_attack": res.count_onset_attack, "min_follow_up_years": res.min_follow_up_years,
+            "window": res.window, "n_patients": res.n_patients, "notes": list(res.notes),
+        }
+    displays += pending["displays"]
+    if not displays:
+        return None
     html = Markup("").join([t.to_html() for t in displays])
-    return [Section(id="clinical", title="Clinical measures", html=str(html), records=tuple(records),
-                    tables=tables, docx_tables=tuple(displays), choices=tuple(choices), payload=payload,
-                    order=ORDER_CLINICAL)]
+    tables.update({t.name: t for t in displays})
+    return Section(id="clinical", title="Clinical measures", html=str(html), records=tuple(records),
+                   tables=tables, docx_tables=tuple(displays), choices=tuple(choices), payload=payload,
+                   order=ORDER_CLINICAL)
 
 
 def run_eligibility(ctx: RunContext) -> list[Section]:
@@ -363,7 +405,7 @@ def run_eligibility(ctx: RunContext) -> list[Section]:
         )
         sections.append(Section(
             id="matching", title="Matching", html=str(table.to_html()), records=tuple(mrecords),
-            tables={"matching_balance": bal}, docx_tables=(table,), choices=tuple(choices + list(m.notes)),
+            tables={"matching_balance": table, "matching_balance_data": bal}, docx_tables=(table,), choices=tuple(choices + list(m.notes)),
             payload={"method": m.method, "ratio": m.ratio, "caliper": m.caliper, "seed": m.seed,
                      "action": mcfg.action, "selected_controls": list(m.selected_controls),
                      "pairs": {k: list(v) for k, v in m.pairs.items()}},
@@ -398,11 +440,14 @@ def run_eligibility(ctx: RunContext) -> list[Section]:
         f"{flow.total('assessed') - flow.total('analysed')} excluded, {flow.total('analysed')} analysed."
     ) + Markup("</p>") + table.to_html()
     status = res.status
+    clin = _clinical_section(ctx)
+    if clin is not None:
+        sections.insert(0, clin)
     sections.insert(0, Section(
         id="flow", title="Participant flow", html=str(html), records=tuple(frecords),
         figures=(FigureSpec(name="flow", figure=fig, caption="Participant flow (STROBE)", alt=alt),),
-        tables={"flow": flow.to_frame(), "eligibility_status": status}, docx_tables=(table,),
-        choices=tuple(choices),
+        tables={"flow": table, "flow_counts": flow.to_frame(), "eligibility_status": status},
+        docx_tables=(table,),
         payload={"assessed": flow.assessed, "analysed": flow.analysed,
                  "steps": [{"id": s.id, "label": s.label, "kind": s.kind, "excluded": s.excluded} for s in flow.steps]},
         order=ORDER_FLOW,
