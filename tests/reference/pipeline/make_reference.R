@@ -1,0 +1,60 @@
+# Independent reference for the demo study's Table 1 and Table 2, computed in R
+# straight from the shipped participants.csv (no serostudy code involved).
+# Run from the repository root:
+#   Rscript tests/reference/pipeline/make_reference.R
+# Writes tests/reference/pipeline/demo_reference.csv
+d <- read.csv("src/serostudy/data/demo/participants.csv", stringsAsFactors = FALSE)
+d$arr <- d$relapses / d$follow_up_years
+d$b12_category <- ifelse(is.na(d$b12_pmol_l), NA,
+                  ifelse(d$b12_pmol_l < 21, "low", ifelse(d$b12_pmol_l > 123, "high", "normal")))
+out <- data.frame(analysis = character(), variable = character(), statistic = character(),
+                  group = character(), level = character(), value = numeric(), stringsAsFactors = FALSE)
+add <- function(a, v, s, g, l, x) {
+  out[nrow(out) + 1, ] <<- list(a, v, s, ifelse(is.null(g), "", g), ifelse(is.null(l), "", l), as.numeric(x))
+}
+grp <- c("nmosd", "control")
+for (v in c("age", "b12_pmol_l")) {
+  for (g in grp) {
+    x <- d[d$group == g, v]; x <- x[!is.na(x)]
+    add("table1", v, "mean", g, NULL, mean(x)); add("table1", v, "sd", g, NULL, sd(x))
+    add("table1", v, "n", g, NULL, length(x))
+  }
+  x <- d[d$group == "nmosd", v]; y <- d[d$group == "control", v]
+  tt <- t.test(x, y, var.equal = FALSE)
+  add("table1", v, "t", NULL, NULL, tt$statistic); add("table1", v, "df", NULL, NULL, tt$parameter)
+  add("table1", v, "p", NULL, NULL, tt$p.value)
+  add("table1", v, "ci_low", NULL, NULL, tt$conf.int[1]); add("table1", v, "ci_high", NULL, NULL, tt$conf.int[2])
+  g <- effectsize::hedges_g(x[!is.na(x)], y[!is.na(y)])
+  add("table1", v, "hedges_g", NULL, NULL, g$Hedges_g)
+  add("table1", v, "hedges_g_ci_low", NULL, NULL, g$CI_low); add("table1", v, "hedges_g_ci_high", NULL, NULL, g$CI_high)
+}
+tab <- table(factor(d$sex, levels = c("male", "female")), factor(d$group, levels = grp))
+cs <- chisq.test(tab, correct = FALSE)
+add("table1", "sex", "chi2", NULL, NULL, cs$statistic); add("table1", "sex", "p", NULL, NULL, cs$p.value)
+ft <- fisher.test(tab)
+add("table1", "sex", "odds_ratio", NULL, NULL, ft$estimate)
+add("table1", "sex", "or_ci_low", NULL, NULL, ft$conf.int[1]); add("table1", "sex", "or_ci_high", NULL, NULL, ft$conf.int[2])
+for (g in grp) for (l in c("male", "female")) add("table1", "sex", "count", g, l, tab[l, g])
+tab2 <- table(factor(d$b12_category, levels = c("low", "normal", "high")), factor(d$group, levels = grp))
+add("table1", "b12_category", "p", NULL, NULL, fisher.test(tab2)$p.value)
+for (g in grp) for (l in c("low", "normal", "high")) add("table1", "b12_category", "count", g, l, tab2[l, g])
+p <- d[d$group == "nmosd", ]
+for (v in c("disease_duration", "edss", "arr", "age", "age_at_onset", "bmi")) {
+  pr <- cor.test(p$b12_pmol_l, p[[v]], method = "pearson")
+  add("table2", v, "pearson_r", "nmosd", NULL, pr$estimate); add("table2", v, "pearson_p", "nmosd", NULL, pr$p.value)
+  add("table2", v, "pearson_ci_low", "nmosd", NULL, pr$conf.int[1]); add("table2", v, "pearson_ci_high", "nmosd", NULL, pr$conf.int[2])
+  sp <- suppressWarnings(cor.test(p$b12_pmol_l, p[[v]], method = "spearman"))
+  add("table2", v, "spearman_rho", "nmosd", NULL, sp$estimate); add("table2", v, "spearman_p", "nmosd", NULL, sp$p.value)
+}
+for (g in grp) {
+  s <- d[d$group == g, ]
+  tt <- t.test(s$b12_pmol_l[s$sex == "male"], s$b12_pmol_l[s$sex == "female"])
+  add("table2", "b12_pmol_l", "by_sex_diff", g, NULL, tt$estimate[1] - tt$estimate[2])
+  add("table2", "b12_pmol_l", "by_sex_p", g, NULL, tt$p.value)
+}
+out$value <- formatC(out$value, digits = 15, format = "g")
+con <- file("tests/reference/pipeline/demo_reference.csv", "w")
+writeLines(paste0("# ", R.version.string, "; effectsize ", packageVersion("effectsize"),
+                  "; input sha256 of participants.csv in demo_reference.sha256"), con)
+write.csv(out, con, row.names = FALSE)
+close(con)
