@@ -407,6 +407,32 @@ def _start_4pl(lx: NDArray, y: NDArray) -> NDArray:
     return np.array([b, t, L, slope], dtype=float)
 
 
+def _start_4pl_batch(LX: NDArray, Y: NDArray) -> NDArray:
+    """:func:`_start_4pl` for many curves at once (same rules, vectorised)."""
+    if not np.isfinite(LX).all():
+        return np.stack([_start_4pl(LX[i], Y[i]) for i in range(Y.shape[0])])
+    lo = LX == LX.min(axis=1, keepdims=True)
+    hi = LX == LX.max(axis=1, keepdims=True)
+    b0 = (Y * lo).sum(1) / lo.sum(1)
+    t0 = (Y * hi).sum(1) / hi.sum(1)
+    rng = t0 - b0
+    rng = np.where(rng == 0, np.where(np.ptp(Y, axis=1) > 0, np.ptp(Y, axis=1), 1.0), rng)
+    b = b0 - 0.05 * rng
+    t = t0 + 0.05 * rng
+    q = np.clip((Y - b[:, None]) / (t - b)[:, None], 1e-3, 1 - 1e-3)
+    zz = np.log(q / (1 - q))
+    xm = LX.mean(1, keepdims=True)
+    zm = zz.mean(1, keepdims=True)
+    sxx = ((LX - xm) ** 2).sum(1)
+    slope = np.where(sxx > 0, ((LX - xm) * (zz - zm)).sum(1) / np.where(sxx > 0, sxx, 1), 1.0)
+    intercept = zm[:, 0] - slope * xm[:, 0]
+    flat = ~np.isfinite(slope) | (np.abs(slope) < 1e-3)
+    intercept = np.where(flat, -np.median(LX, axis=1), intercept)
+    slope = np.where(flat, 1.0, slope)
+    L = np.clip(-intercept / slope, LX.min(1) - 2.0, LX.max(1) + 2.0)
+    return np.column_stack([b, t, L, slope])
+
+
 def _ls_fit(lx, y, sw, theta0, *, xtol=1e-14):
     def fun(th):
         return sw * (_predict_theta(th, lx) - y)
@@ -587,7 +613,7 @@ def _lm_batch(lx, y, sw, theta, *, maxiter=200, xtol=1e-12):
 
     def cost_of(th, idx):
         r = sw[idx] * (_predict_theta(th, lx[idx]) - y[idx])
-        return r, np.einsum("ij,ij->i", r, r)
+        return r, (r * r).sum(axis=1)
 
     r, cost = cost_of(theta, np.arange(B))
     with np.errstate(over="ignore", invalid="ignore"):
@@ -597,10 +623,11 @@ def _lm_batch(lx, y, sw, theta, *, maxiter=200, xtol=1e-12):
                 break
             th = theta[idx]
             J = sw[idx][..., None] * _jacobian_theta(th, lx[idx])
-            A = np.einsum("bni,bnj->bij", J, J)
-            g = np.einsum("bni,bn->bi", J, r[idx])
-            dA = np.maximum(np.einsum("bii->bi", A), 1e-12)
-            M = A + lam[idx, None, None] * (dA[:, :, None] * np.eye(p))
+            Jt = J.transpose(0, 2, 1)
+            A = Jt @ J
+            g = (Jt @ r[idx][..., None])[..., 0]
+            dA = np.maximum(np.diagonal(A, axis1=1, axis2=2), 1e-12)
+            M = A + (lam[idx, None] * dA)[:, :, None] * np.eye(p)
             try:
                 delta = -np.linalg.solve(M, g[..., None])[..., 0]
             except np.linalg.LinAlgError:
@@ -672,7 +699,7 @@ def fit_curves(
     W = np.ones_like(Y) if weights == "none" else np.stack([_weights(X[i], Y[i], weights) for i in range(B)])
     LX = _logx(X)
     SW = np.sqrt(W)
-    th0 = np.stack([_start_4pl(LX[i], Y[i]) for i in range(B)])
+    th0 = _start_4pl_batch(LX, Y)
     theta, cost, conv, nit = _lm_batch(LX, Y, SW, th0, maxiter=maxiter)
     if model == "5pl":
         th5 = np.concatenate([theta, np.zeros((B, 1))], axis=1)
