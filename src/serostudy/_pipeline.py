@@ -77,6 +77,9 @@ def _stages() -> list[tuple[str, Callable[[RunContext], Any]]]:
     stages += [("table1", table1_stage), ("table2", table2_stage), ("figures", figures_stage)]
     # stage: models
     # stage: audit
+    from serostudy.audit._stage import audit_stage
+
+    stages.append(("audit", audit_stage))
     return stages
 
 

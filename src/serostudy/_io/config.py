@@ -252,6 +252,7 @@ class StudyConfig(_Strict):
     matching: MatchingConfig | None = Field(None, description="Matching of controls to cases on age and sex (docs/clinical.md).")
     # stage config: models
     # stage config: audit
+    audit: str | None = Field(None, description="Published-summary YAML whose printed statistics are audited, relative to the study.yaml, or 'seed-paper' for the packaged Baradaran et al. 2025 summary (docs/audit.md).")
 
     @model_validator(mode="after")
     def _cross_check(self) -> "StudyConfig":

@@ -41,8 +41,10 @@ from serostudy.audit._checks import (
     ttest_p_range,
 )
 from serostudy.audit._interval import Printed, parse_printed
+from serostudy.audit._render import render_fragment, render_html, render_json
 from serostudy.audit._run import AuditReport, audit, load_seed, seed_summary_path
 from serostudy.audit._schema import PublishedSummary, load_summary
+from serostudy.audit._stage import audit_stage
 from serostudy.audit._synth import CellMatch, SynthResult, sprite, synthesize
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "VERDICTS",
     "Variant",
     "audit",
+    "audit_stage",
     "check_anova",
     "check_carlisle",
     "check_contingency",
@@ -73,6 +76,9 @@ __all__ = [
     "load_seed",
     "load_summary",
     "parse_printed",
+    "render_fragment",
+    "render_html",
+    "render_json",
     "sd_bounds",
     "seed_summary_path",
     "sprite",
