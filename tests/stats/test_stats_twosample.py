@@ -178,3 +178,18 @@ def test_smd_categorical_binary_equals_two_proportion_formula():
     p1, p2 = 12 / 35, 20 / 53
     expected = abs(p1 - p2) / math.sqrt((p1 * (1 - p1) + p2 * (1 - p2)) / 2)
     assert_allclose(smd_categorical([12, 23], [20, 33]), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("decimals", [None, 1])
+def test_pairwise_difference_selection_equals_brute_force(decimals):
+    # the selection path (> 4e6 differences), with and without heavy ties
+    from serostudy._inference._twosample import _diff_order_stats
+
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=3000)
+    y = rng.lognormal(size=2500)
+    if decimals is not None:
+        x, y = np.round(x, decimals), np.round(y, decimals)
+    d = np.sort(np.subtract.outer(x, y).ravel())
+    ks = [1, 2, 12345, d.size // 2, d.size // 2 + 1, d.size - 1, d.size]
+    assert _diff_order_stats(x, y, ks) == [d[k - 1] for k in ks]

@@ -165,7 +165,7 @@ def fisher_test(
     3.45254e-7 on the log scale for r x c).  Matches R ``fisher.test`` to rtol 1e-9
     on the reference tables (``tests/reference/stats/``).  The r x c enumeration
     meets in the middle (see ``serostudy._inference._fisher``); a 4 x 3 table with
-    n = 200 takes well under a second.
+    n = 200 takes under a second.
 
     Examples
     --------

@@ -12,8 +12,8 @@ left part plus a right part whose row totals add up to the margins, so for each 
 part the right parts that complete it are one key, and those that make the whole
 table no more probable than observed are a prefix of that key's parts sorted by log
 probability.  One lexicographic sort answers every left part at once.  The work is
-about the square root of the number of tables: a 4 x 3 table with n = 200 takes well
-under a second.
+about the square root of the number of tables: a 4 x 3 table with n = 200 takes
+under a second (R's FEXACT: 0.2 s).
 """
 
 from __future__ import annotations

@@ -353,6 +353,23 @@ def _qwilcox(p: float, m: int, n: int) -> int:
     return m * n - q
 
 
+def _rank_sum(combined: NDArray[np.float64], n1: int) -> tuple[float, float, bool]:
+    """Mid-rank sum of the first ``n1`` values, tie term sum(t^3 - t), any ties; one sort."""
+    order = np.argsort(combined, kind="stable")
+    sv = combined[order]
+    new_group = np.empty(sv.size, dtype=bool)
+    new_group[0] = True
+    np.not_equal(sv[1:], sv[:-1], out=new_group[1:])
+    group = np.cumsum(new_group) - 1
+    counts = np.bincount(group).astype(np.float64)
+    starts = np.flatnonzero(new_group)
+    mid_rank = starts + (counts + 1) / 2  # 1-based average rank of each tie group
+    in_x = order < n1
+    rank_sum = float(mid_rank[group[in_x]].sum())
+    tied = counts[counts > 1]
+    return rank_sum, float(np.sum(tied**3 - tied)), bool(tied.size)
+
+
 def _tie_term(values: NDArray[np.float64]) -> float:
     _, counts = np.unique(values, return_counts=True)
     c = counts[counts > 1].astype(np.float64)
@@ -363,8 +380,11 @@ def _diff_order_stats(x: NDArray[np.float64], y: NDArray[np.float64], ks: list[i
     """k-th smallest (1-based) of all pairwise differences ``x_i - y_j``.
 
     Small problems sort the differences; large ones (10^6 x 10^6) select without
-    forming them: a bracketing search on the value, counting differences <= d with
-    ``searchsorted`` (O(n log n) per step), then a sort of the few candidates left.
+    forming them: the count of differences <= d is an O(n log n) ``searchsorted``;
+    a bracket [lo, hi] around each order statistic is narrowed by safeguarded
+    interpolation on that count (every count evaluated serves every k), started from
+    quantiles of a deterministic subsample, until few enough candidates are left to
+    enumerate and partially sort.
     """
     total = x.size * y.size
     if total <= 4_000_000:
@@ -374,42 +394,58 @@ def _diff_order_stats(x: NDArray[np.float64], y: NDArray[np.float64], ks: list[i
         return [float(part[k - 1]) for k in ks]
     xs = np.sort(x)
     ys = np.sort(y)
-    n2 = ys.size
-    limit = 2_000_000
+    n1, n2 = xs.size, ys.size
+    limit = 4_000_000
 
     def count_le(d: float) -> int:
         # #{(i, j): x_i - y_j <= d} = sum_i #{j: y_j >= x_i - d}
-        return int(n2 * xs.size - np.searchsorted(ys, xs - d, side="left").sum())
+        return int(n2 * n1 - np.searchsorted(ys, xs - d, side="left").sum())
+
+    d_min = float(xs[0] - ys[-1])
+    d_max = float(xs[-1] - ys[0])
+    # sentinels safely outside the range (rounding of x_i - d must not matter)
+    points: dict[float, int] = {d_min - max(1.0, abs(d_min)): 0, d_max + max(1.0, abs(d_max)): total}
+
+    def bracket(k: int) -> tuple[float, int, float, int]:
+        lo, c_lo = max(((d, c) for d, c in points.items() if c < k), key=lambda t: t[0])
+        hi, c_hi = min(((d, c) for d, c in points.items() if c >= k), key=lambda t: t[0])
+        return lo, c_lo, hi, c_hi
+
+    # starting guesses: quantiles of the differences of evenly spaced subsamples
+    sub_x = xs[np.linspace(0, n1 - 1, min(n1, 1500)).astype(np.int64)]
+    sub_y = ys[np.linspace(0, n2 - 1, min(n2, 1500)).astype(np.int64)]
+    sub = np.sort(np.subtract.outer(sub_x, sub_y).ravel())
+    for k in sorted(set(ks)):
+        i = int(np.clip(round(k / total * (sub.size - 1)), 0, sub.size - 1))
+        dv = float(sub[i])
+        if dv not in points:
+            points[dv] = count_le(dv)
 
     out = []
     for k in ks:
-        lo = float(xs[0] - ys[-1])
-        lo = lo - max(1.0, abs(lo))  # strictly below every difference: count 0
-        hi = float(xs[-1] - ys[0])
-        c_lo, c_hi = 0, total
-        step = 0
-        while c_hi - c_lo > limit and step < 400:
-            step += 1
-            if step % 2:  # interpolation step, then a bisection step (robust)
-                frac = (k - c_lo) / (c_hi - c_lo)
-                frac = min(max(frac, 0.02), 0.98)
-                mid = lo + (hi - lo) * frac
-            else:
-                mid = lo + (hi - lo) / 2
-            if mid <= lo or mid >= hi:
+        prev_width = math.inf
+        for _ in range(200):
+            lo, c_lo, hi, c_hi = bracket(k)
+            if c_hi - c_lo <= limit:
                 break
-            c_mid = count_le(mid)
-            if c_mid >= k:
-                hi, c_hi = mid, c_mid
-            else:
-                lo, c_lo = mid, c_mid
+            frac = (k - c_lo) / (c_hi - c_lo)
+            if (c_hi - c_lo) > prev_width / 2:  # interpolation stalled: bisect
+                frac = 0.5
+            prev_width = c_hi - c_lo
+            mid = lo + (hi - lo) * min(max(frac, 1e-6), 1 - 1e-6)
+            if mid <= lo or mid >= hi:
+                mid = lo + (hi - lo) / 2
+                if mid <= lo or mid >= hi:
+                    break  # lo, hi adjacent floats
+            points[mid] = count_le(mid)
+        lo, c_lo, hi, c_hi = bracket(k)
         if c_hi - c_lo > limit:  # lo, hi adjacent floats: all candidates equal hi
             out.append(hi)
             continue
         start = np.searchsorted(ys, xs - hi, side="left")
         stop = np.searchsorted(ys, xs - lo, side="left")
         lens = stop - start
-        rows = np.repeat(np.arange(xs.size), lens)
+        rows = np.repeat(np.arange(n1), lens)
         offs = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
         cand = xs[rows] - ys[start[rows] + offs]
         r = k - c_lo - 1
@@ -493,10 +529,9 @@ def mannwhitney(
             f"Mann-Whitney test needs at least 1 non-missing value per group, got n1={n1}, n2={n2}"
         )
     combined = np.concatenate([xa, ya])
-    ranks = sps.rankdata(combined)
-    u = float(ranks[:n1].sum() - n1 * (n1 + 1) / 2)
+    rank_sum_x, tie_term, ties = _rank_sum(combined, n1)
+    u = float(rank_sum_x - n1 * (n1 + 1) / 2)
     nn = float(n1) * float(n2)
-    ties = np.unique(combined).size < combined.size
 
     if method == "auto":
         use_exact = n1 < 50 and n2 < 50 and not ties
@@ -538,7 +573,7 @@ def mannwhitney(
         notes.insert(0, reason)
     else:
         z = u - nn / 2
-        sigma = math.sqrt(nn / 12 * ((n1 + n2 + 1) - _tie_term(combined) / ((n1 + n2) * (n1 + n2 - 1))))
+        sigma = math.sqrt(nn / 12 * ((n1 + n2 + 1) - tie_term / ((n1 + n2) * (n1 + n2 - 1))))
         if sigma == 0:
             raise InputError("Mann-Whitney test undefined: all observations are tied")
         corr = 0.0
