@@ -221,12 +221,20 @@ def evaluate(cond: Condition, row: Mapping[str, Any], *, pid: object = None) -> 
 
 @dataclass(frozen=True, slots=True)
 class FlowStep:
-    """One box of exclusions in the flow: a rule (or matching) and how many it excluded per group."""
+    """One box of exclusions in the flow: a rule (or matching) and how many it excluded per group.
+
+    ``applies_to`` lists the groups a rule is restricted to (``None``: all groups).
+    """
 
     id: str
     label: str
     kind: str
     excluded: dict[str, int]
+    applies_to: tuple[str, ...] | None = None
+
+    def applies(self, group: str) -> bool:
+        """Whether the step applies to ``group`` (``applies_to`` None: every group)."""
+        return self.applies_to is None or group in self.applies_to
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,7 +427,7 @@ def apply_eligibility(
     for st in pre_stages:
         steps.append(FlowStep(f"stage:{st}", f"Excluded earlier ({st})", "earlier", step_counts[f"stage:{st}"]))
     for r in rules:
-        steps.append(FlowStep(r.id, r.label, r.kind, step_counts[r.id]))
+        steps.append(FlowStep(r.id, r.label, r.kind, step_counts[r.id], r.groups))
     analysed = {g: assessed[g] - sum(s.excluded[g] for s in steps) for g in order}
     flow = Flow(tuple(order), assessed, tuple(steps), analysed, dict(labels or {}))
     flow.check()

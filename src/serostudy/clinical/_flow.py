@@ -31,7 +31,7 @@ def flow_text(flow: "Flow") -> str:
     """
     lines = []
     for g in flow.groups:
-        parts = "; ".join(f"{s.label}: {s.excluded.get(g, 0)}" for s in flow.steps)
+        parts = "; ".join(f"{s.label}: {s.excluded.get(g, 0)}" for s in flow.steps if s.applies(g))
         out = sum(s.excluded.get(g, 0) for s in flow.steps)
         lab = flow.labels.get(g, g)
         lines.append(f"{lab}: assessed {flow.assessed[g]}; excluded {out} ({parts}); analysed {flow.analysed[g]}")
@@ -41,7 +41,8 @@ def flow_text(flow: "Flow") -> str:
 def _wrap(text: str, width: int) -> str:
     import textwrap
 
-    return "\n".join(textwrap.wrap(text, width=width)) or text
+    text = text.replace("n = ", "n\u00a0=\u00a0")  # keep "(n = k)" on one line
+    return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
 
 
 def flow_figure(flow: "Flow", *, title: str | None = None) -> "Figure":
@@ -74,10 +75,10 @@ def flow_figure(flow: "Flow", *, title: str | None = None) -> "Figure":
 
     flow.check()
     n_groups = len(flow.groups)
-    n_steps = max(1, len(flow.steps))
+    n_steps = max(1, max((sum(s.applies(g) for s in flow.steps) for g in flow.groups), default=1))
     col_w = 6.2
     excl_h = 0.42 * n_steps + 0.9
-    height = 1.0 + 1.0 + excl_h + 1.1 + 1.1 + (0.5 if title else 0)
+    height = 0.5 + 1.0 + excl_h + 1.0 + 0.5 + (0.5 if title else 0)
     fig = Figure(figsize=(max(6.5, col_w * n_groups * 0.95), height))
     ax = fig.add_axes((0, 0, 1, 1))
     W = col_w * n_groups
@@ -106,7 +107,8 @@ def flow_figure(flow: "Flow", *, title: str | None = None) -> "Figure":
         out = sum(s.excluded.get(g, 0) for s in flow.steps)
         lines = [f"Excluded (n = {out})"]
         for s in flow.steps:
-            lines.append(_wrap(f"\u2022 {s.label} (n = {s.excluded.get(g, 0)})", 40))
+            if s.applies(g):
+                lines.append(_wrap(f"\u2022 {s.label} (n = {s.excluded.get(g, 0)})", 44))
         if not flow.steps:
             lines.append("no eligibility rules declared")
         y_ex = (y_ass + y_an) / 2

@@ -31,10 +31,12 @@ from typing import TYPE_CHECKING, Any
 from serostudy.clinical._edss import AMBULATION_FLOORS, EDSS_STEPS, FS_RANGES, edss
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
     import numpy as np
     import pandas as pd
 
-__all__ = ["SimulatedClinical", "simulate_clinical", "demo_config"]
+__all__ = ["SimulatedClinical", "simulate_clinical", "demo_config", "write_clinical_demo"]
 
 _FS = tuple(FS_RANGES)
 
@@ -339,3 +341,50 @@ def demo_config() -> dict[str, Any]:
         "matching": {"method": "nearest", "ratio": 1, "caliper": 5.0, "age": "age", "sex": "sex",
                      "action": "report"},
     }
+
+
+def write_clinical_demo(folder: "str | Path", *, seed: int = 20201) -> "Path":
+    """Write a demo study with the clinical data: the shipped demo plus :func:`simulate_clinical`.
+
+    Writes ``participants.csv`` (the demo cohort, its clinical columns and the extra
+    ineligible participants), ``attacks.csv`` (the events table) and ``study.yaml`` (the
+    shipped demo configuration plus :func:`demo_config`) into ``folder``.
+
+    Parameters
+    ----------
+    folder
+        Output folder (created if needed).
+    seed
+        Seed of the simulation.
+
+    Returns
+    -------
+    pathlib.Path
+        Path of the written ``study.yaml`` (run it with ``serostudy run``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from serostudy.clinical import write_clinical_demo
+    >>> path = write_clinical_demo(tempfile.mkdtemp())
+    >>> sorted(p.name for p in path.parent.iterdir())
+    ['attacks.csv', 'participants.csv', 'study.yaml']
+    """
+    from pathlib import Path
+
+    import pandas as pd
+    import yaml
+
+    from serostudy._demo import demo_config_path, demo_dir
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    cohort = pd.read_csv(demo_dir() / "participants.csv")
+    sim = simulate_clinical(cohort, seed=seed)
+    sim.participants.to_csv(out / "participants.csv", index=False, lineterminator="\n")
+    sim.events.to_csv(out / "attacks.csv", index=False, lineterminator="\n")
+    cfg = yaml.safe_load(demo_config_path().read_text(encoding="utf-8"))
+    cfg.update(demo_config())
+    path = out / "study.yaml"
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path

@@ -382,7 +382,7 @@ def run_eligibility(ctx: RunContext) -> list[Section]:
                 ctx.excluded.append(Exclusion(participant=c, group=control, stage="matching",
                                               reason="control not selected by matching"))
             flow = flow.with_step(FlowStep("matching", "Not selected by matching", "matching",
-                                           {control: len(m.unselected_controls)}))
+                                           {control: len(m.unselected_controls)}, (control,)))
         else:
             choices.append("matching: report only (balance shown; no control excluded)")
         bal = m.balance
@@ -424,13 +424,15 @@ def run_eligibility(ctx: RunContext) -> list[Section]:
         frecords.append(Record(analysis="flow", variable="participants", statistic="n",
                                estimate=float(flow.analysed[g]), group=g, level="analysed"))
     rows = [Row("Assessed for eligibility", tuple(str(flow.assessed[g]) for g in flow.groups))]
-    rows += [Row(f"Excluded: {s.label}", tuple(str(s.excluded.get(g, 0)) for g in flow.groups), indent=1)
+    rows += [Row(f"Excluded: {s.label}",
+                 tuple(str(s.excluded.get(g, 0)) if s.applies(g) else "\u2013" for g in flow.groups), indent=1)
              for s in flow.steps]
     rows.append(Row("Analysed", tuple(str(flow.analysed[g]) for g in flow.groups)))
     table = DisplayTable(
         name="flow", title="Participant flow",
         panels=(Panel(header=("", *[labels.get(g, g) for g in flow.groups]), rows=tuple(rows)),),
-        footnotes=("Rules applied in the order listed; each participant is counted under the first rule failed.",),
+        footnotes=("Rules applied in the order listed; each participant is counted under the first rule failed; "
+                   "\u2013: the rule does not apply to the group.",),
         records=tuple(frecords), synthetic=ctx.synthetic,
     )
     fig = flow_figure(flow)
@@ -449,7 +451,9 @@ def run_eligibility(ctx: RunContext) -> list[Section]:
         tables={"flow": table, "flow_counts": flow.to_frame(), "eligibility_status": status},
         docx_tables=(table,),
         payload={"assessed": flow.assessed, "analysed": flow.analysed,
-                 "steps": [{"id": s.id, "label": s.label, "kind": s.kind, "excluded": s.excluded} for s in flow.steps]},
+                 "steps": [{"id": s.id, "label": s.label, "kind": s.kind, "excluded": s.excluded,
+                            "applies_to": list(s.applies_to) if s.applies_to is not None else None}
+                           for s in flow.steps]},
         order=ORDER_FLOW,
     ))
     return sections
