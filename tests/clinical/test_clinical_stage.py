@@ -162,3 +162,11 @@ def test_config_errors_name_the_key(tmp_path):
     c["relapses"]["merge_window_days"] = -3
     with pytest.raises(ConfigError, match="merge_window_days"):
         load_config(_write_study(tmp_path, extra={"clinical": c}))
+
+
+def test_user_strings_are_escaped(tmp_path):
+    el = demo_config()["eligibility"]
+    el["rules"][1]["label"] = "<script>alert(1)</script> residence"
+    ctx, sec, _ = _run(_write_study(tmp_path, extra={"eligibility": el}))
+    html = sec["flow"].html
+    assert "<script>" not in html and "&lt;script&gt;" in html
