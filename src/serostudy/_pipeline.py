@@ -68,6 +68,9 @@ def _stages() -> list[tuple[str, Callable[[RunContext], Any]]]:
 
     stages: list[tuple[str, Callable[[RunContext], Any]]] = []
     # stage: assay
+    from serostudy.assay._stage import assay_stage
+
+    stages.append(("assay", assay_stage))
     # stage: clinical
     from serostudy.clinical._stage import run_clinical, run_eligibility
 

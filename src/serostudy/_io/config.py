@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from serostudy.assay._config import AssayConfig
 from serostudy.clinical._config import ClinicalConfig, EligibilityConfig, MatchingConfig
 from serostudy.exceptions import ConfigError
 
@@ -246,6 +247,7 @@ class StudyConfig(_Strict):
     tests: TestPolicy = Field(default_factory=TestPolicy)
     # Optional parts, each documented with its own module:
     # stage config: assay
+    assay: AssayConfig | None = Field(None, description="Plate-reader files to concentrations: curves, QC, censoring (docs/assay.md).")
     # stage config: clinical
     clinical: ClinicalConfig | None = Field(None, description="Clinical measures: dates, relapses, EDSS, diagnosis (docs/clinical.md).")
     eligibility: EligibilityConfig | None = Field(None, description="Inclusion/exclusion rules, applied in order (docs/clinical.md).")

@@ -10,6 +10,7 @@ See ``docs/assay.md`` for the layout format, the readers, the curve parameterisa
 its conversions, the QC rule set and the units/reference ranges.
 """
 
+from serostudy.assay._config import AssayConfig, PlateFile
 from serostudy.assay._curves import (
     BackCalculation,
     BatchFit,
@@ -24,10 +25,14 @@ from serostudy.assay._layout import PlateLayout, layout_from_dict, read_layout
 from serostudy.assay._qc import RULE_SETS, QCRuleSet, get_rule_set
 from serostudy.assay._quantify import PlateResult, combine_samples, quantify_plate
 from serostudy.assay._readers import READER_TOKENS, PlateReading, detect_format, read_plate
+from serostudy.assay._stage import assay_stage
 from serostudy.assay._simulate import SimulatedPlates, simulate_plates
 from serostudy.assay._units import RangeSet, classify, convert, range_set, range_set_names
 
 __all__ = [
+    "AssayConfig",
+    "PlateFile",
+    "assay_stage",
     "BackCalculation",
     "BatchFit",
     "CurveFit",

@@ -144,3 +144,32 @@ def simulate_plates(
         layouts[name] = PlateLayout(lay, 96, unit, name, f"{name}.layout.toml")
     return SimulatedPlates(files, layouts, pd.DataFrame(truth, columns=["id", "plate", "true_concentration", "dilution"]),
                            unit, curve)
+
+
+def demo_plates(
+    participants: pd.DataFrame,
+    folder: str | Path,
+    *,
+    seed: int,
+    id_column: str = "id",
+    value_column: str = "b12_pmol_l",
+    unit: str = "pmol/L",
+) -> dict[str, object]:
+    """Write synthetic raw plates for a participant table and return its ``assay:`` config.
+
+    The demo hook: each participant with a value in ``value_column`` becomes a sample on
+    a simulated plate (:func:`simulate_plates`, same seed -> same files); the plates and
+    layouts are written to ``folder`` and the returned dict (paths relative to
+    ``folder``'s parent) goes under ``assay:`` in ``study.yaml``.
+    """
+    folder = Path(folder)
+    truth = {str(i): float(v) for i, v in zip(participants[id_column], participants[value_column]) if pd.notna(v)}
+    sim = simulate_plates(truth, seed=seed, unit=unit)
+    written = sim.write(folder)
+    rel = folder.name
+    return {
+        "plates": [{"file": f"{rel}/{p.name}", "layout": f"{rel}/{lay.name}"} for p, lay in written],
+        "format": "grid", "model": "4pl", "weights": "1/y2", "blank": "zero-standard",
+        "qc_rules": "ich-m10-lba", "analyte": "b12", "unit": unit, "target": value_column,
+        "sample_id": id_column, "reference_range": "study_2025",
+    }

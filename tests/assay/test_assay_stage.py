@@ -1,0 +1,92 @@
+"""The assay stage inside a study run: plates -> concentrations -> tables and report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from serostudy.assay._simulate import demo_plates
+
+DEMO = Path(__file__).parents[2] / "src" / "serostudy" / "data" / "demo"
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    d = tmp_path_factory.mktemp("study")
+    shutil.copy(DEMO / "participants.csv", d / "participants.csv")
+    cfg = yaml.safe_load((DEMO / "study.yaml").read_text())
+    parts = pd.read_csv(d / "participants.csv")
+    cfg["assay"] = demo_plates(parts, d / "plates", seed=7)
+    for k in ("clinical", "eligibility", "matching", "audit"):
+        cfg.pop(k, None)
+    (d / "study.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return d, parts
+
+
+def test_study_run_with_plates(study, tmp_path):
+    from serostudy._pipeline import run_study
+
+    d, parts = study
+    run = run_study(d / "study.yaml", out_dir=tmp_path / "out")
+    sec = {s.id: s for s in run.sections}["assay"]
+    assert "QC" in sec.html and "Censored values" in sec.html
+    assert len(sec.figures) == 3 and all(f.name.startswith("assay_curve_plate_") for f in sec.figures)
+    res = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert any(p["path"].endswith(".layout.toml") for p in res["inputs"])
+    assert {r["statistic"] for r in res["records"] if r["analysis"] == "assay"} >= {"ec50", "lloq", "concentration"}
+    s = sec.tables["assay_samples"].set_index("id")
+    truth = parts.set_index("id")["b12_pmol_l"].dropna()
+    q = s[s["censored"] == ""]
+    rel = np.abs(q["concentration"] / truth.loc[q.index] - 1)
+    assert np.median(rel) < 0.1
+    assert (s["passed"]).mean() > 0.9
+
+
+def test_stage_writes_values_censoring_and_status(study):
+    from serostudy._io.config import load_config
+    from serostudy._pipeline import load_context
+    from serostudy.assay import assay_stage
+
+    d, parts = study
+    cfg = load_config(d / "study.yaml")
+    ctx = load_context(cfg, d)
+    [sec] = assay_stage(ctx)
+    data = ctx.data.set_index("id")
+    st = data["b12_pmol_l__assay"]
+    assert set(st[parts.set_index("id")["b12_pmol_l"].isna()]) == {"not on any plate"}
+    ok = st == "ok"
+    assert data.loc[ok, "b12_pmol_l"].notna().all() and (data.loc[ok, "b12_pmol_l__censor"] == "").all()
+    cen = st.isin(["<LLOQ", ">ULOQ"])
+    assert (data.loc[cen, "b12_pmol_l__censor"] != "").all()
+    assert str(data["b12_category"].dtype) == "category"
+    assert sec.payload["censored_as"] == "limit"
+
+
+def test_stage_is_a_no_op_without_assay_config():
+    from serostudy.assay import assay_stage
+
+    class Cfg:
+        assay = None
+
+    class Ctx:
+        config = Cfg()
+        extra: dict = {}
+
+    assert assay_stage(Ctx()) == []
+
+
+def test_config_errors_name_the_key(study):
+    from serostudy.assay import AssayConfig
+
+    with pytest.raises(ValueError, match="no layout"):
+        AssayConfig.model_validate({"plates": ["a.csv"], "target": "b12"})
+    with pytest.raises(ValueError, match="unknown unit"):
+        AssayConfig.model_validate({"plates": ["a.csv"], "layout": "l.toml", "target": "b12", "unit": "mg"})
+    with pytest.raises(ValueError, match="unknown reference range"):
+        AssayConfig.model_validate({"plates": ["a.csv"], "layout": "l.toml", "target": "b12", "reference_range": "x"})
