@@ -35,7 +35,6 @@ from serostudy.clinical._relapses import (
     poisson_rate_ci,
 )
 from serostudy.clinical._simulate import SimulatedClinical, demo_config, simulate_clinical, write_clinical_demo
-from serostudy.clinical._stage import run_clinical, run_eligibility
 
 __all__ = [
     "ArrResult",
@@ -78,3 +77,12 @@ __all__ = [
     "write_clinical_demo",
     "years_between",
 ]
+
+
+def __getattr__(name: str):
+    # The stages pull in pydantic (the config models): imported on first use only.
+    if name in ("run_clinical", "run_eligibility"):
+        from serostudy.clinical import _stage
+
+        return getattr(_stage, name)
+    raise AttributeError(f"module 'serostudy.clinical' has no attribute {name!r}")
