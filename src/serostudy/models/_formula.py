@@ -7,8 +7,8 @@ turn anything wrong into one :class:`~serostudy.exceptions.ModelError` that name
 column.  Rows with a missing value in a column the model uses are excluded *and
 listed* (``Design.excluded_rows``), never dropped silently.
 
-Row numbers are 1-based positions as a spreadsheet shows them, with the header as
-row 1: the first data row is row 2.
+Row numbers are as a spreadsheet shows them, with the header as row 1: the first data
+row is row 2 (for a subset of a table that kept its index, the original rows).
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ class Design:
         ``log(exposure)`` for the rows used, or ``None``.
     rows
         0-based positions of the rows used in the input table.
+    row_numbers
+        Their row numbers as a spreadsheet shows them (see :func:`_row_numbers`).
     excluded_rows
         1-based rows (header = row 1) excluded for a missing value, in order.
     excluded_reasons
@@ -62,6 +64,7 @@ class Design:
     names: tuple[str, ...]
     offset: np.ndarray | None
     rows: np.ndarray
+    row_numbers: np.ndarray
     excluded_rows: tuple[int, ...]
     excluded_reasons: tuple[str, ...]
 
@@ -179,10 +182,11 @@ def build_design(
         if exposure not in used:
             used.append(exposure)
 
+    rowno = _row_numbers(data)
     frame = data.reset_index(drop=True)
     missing = frame[used].isna()
     bad = missing.any(axis=1).to_numpy()
-    excluded = tuple(int(i) + 2 for i in np.flatnonzero(bad))
+    excluded = tuple(int(rowno[i]) for i in np.flatnonzero(bad))
     reasons = tuple(
         "missing " + ", ".join(c for c in used if missing.at[i, c]) for i in np.flatnonzero(bad)
     )
@@ -198,7 +202,7 @@ def build_design(
             if not np.isfinite(val) or val <= 0:
                 raise ModelError(
                     f"exposure must be a positive number (its log is the offset), found {raw!r}",
-                    row=int(pos) + 2,
+                    row=int(rowno[pos]),
                     column=exposure,
                 )
         offset = np.log(expo.to_numpy(dtype=float))
@@ -244,6 +248,7 @@ def build_design(
         )
     return Design(
         response=lhs,
+        row_numbers=rowno[keep],
         y=y,
         X=Xa,
         names=tuple(names),
@@ -252,6 +257,21 @@ def build_design(
         excluded_rows=excluded,
         excluded_reasons=reasons,
     )
+
+
+def _row_numbers(data: "pd.DataFrame") -> np.ndarray:
+    """Spreadsheet row numbers (header = row 1) of each row of ``data``.
+
+    A table read from a file has index 0, 1, 2, ...: row = index + 2.  A subset of it
+    (e.g. one group) keeps the original index, so the numbers still point at the file's
+    rows.  Any other index: row = position + 2.
+    """
+    import pandas as pd
+
+    idx = data.index
+    if pd.api.types.is_integer_dtype(idx) and idx.is_unique and (len(idx) == 0 or idx.min() >= 0):
+        return np.asarray(idx, dtype=int) + 2
+    return np.arange(len(idx)) + 2
 
 
 def _aliased(X: np.ndarray, names: list[str]) -> list[str]:

@@ -148,31 +148,31 @@ def _numeric_response(design: Design, family: str) -> np.ndarray:
     if family == "logit" and raw.dtype == bool:
         return raw.to_numpy(dtype=float)
     num = pd.to_numeric(raw, errors="coerce")
-    for pos, r, v in zip(design.rows, raw, num):
+    for pos, r, v in zip(design.row_numbers, raw, num):
         if not np.isfinite(v):
-            raise ModelError(f"the response must be numeric, found {r!r}", row=int(pos) + 2, column=col)
+            raise ModelError(f"the response must be numeric, found {r!r}", row=int(pos), column=col)
     y = num.to_numpy(dtype=float)
     if family in ("poisson", "negbin"):
-        for pos, v in zip(design.rows, y):
+        for pos, v in zip(design.row_numbers, y):
             if v < 0:
                 raise ModelError(
                     f"a count cannot be negative, found {_fmt(v)} (family {family!r} needs counts 0, 1, 2, ...)",
-                    row=int(pos) + 2,
+                    row=int(pos),
                     column=col,
                 )
             if v != math.floor(v):
                 raise ModelError(
                     f"a count must be a whole number, found {_fmt(v)}; model a rate as count ~ ... with "
                     "the follow-up time as `exposure`",
-                    row=int(pos) + 2,
+                    row=int(pos),
                     column=col,
                 )
     if family == "logit":
-        for pos, v in zip(design.rows, y):
+        for pos, v in zip(design.row_numbers, y):
             if v not in (0.0, 1.0):
                 raise ModelError(
                     f"a logistic model needs the response coded 0/1 (or true/false), found {_fmt(v)}",
-                    row=int(pos) + 2,
+                    row=int(pos),
                     column=col,
                 )
         if np.all(y == y[0]):

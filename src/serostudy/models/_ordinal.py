@@ -95,12 +95,12 @@ def fit_ordinal(
         )
     lookup = {_key(c): i for i, c in enumerate(cats)}
     codes = np.empty(design.n, dtype=int)
-    for k, (pos, v) in enumerate(zip(design.rows, y_raw)):
+    for k, (pos, v) in enumerate(zip(design.row_numbers, y_raw)):
         key = _key(v)
         if key not in lookup:
             raise ModelError(
                 f"value {v!r} is not one of the ordinal levels {list(cats)}",
-                row=int(pos) + 2,
+                row=int(pos),
                 column=design.response,
             )
         codes[k] = lookup[key]

@@ -96,11 +96,12 @@ def _model_frame(ctx: RunContext, cfg: ModelsConfig, *, within_group: bool) -> "
     """The analysis set (optionally one group), categorical columns ordered as the codebook says."""
     import pandas as pd
 
-    data = ctx.analysed().reset_index(drop=True).copy()
+    # keep the index: model notes then name the participant table's own rows
+    data = ctx.analysed().copy()
     gcol = ctx.config.groups.variable
     if within_group:
         group = cfg.group or ctx.config.groups.cases or ctx.config.groups.order[0]
-        data = data[data[gcol].astype(str) == str(group)].reset_index(drop=True)
+        data = data[data[gcol].astype(str) == str(group)]
     for name in list(data.columns):
         try:
             var = ctx.config.variable(name)
