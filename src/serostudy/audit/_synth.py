@@ -220,7 +220,7 @@ def sprite(n: int, mean: Printed | float, sd: Printed | float, *, granularity: f
     Examples
     --------
     >>> x = sprite(20, 3.45, 1.28, lo=1, hi=7, seed=1)
-    >>> round(x.mean(), 2), round(float(x.std(ddof=1)), 2)
+    >>> round(float(x.mean()), 2), round(float(x.std(ddof=1)), 2)
     (3.45, 1.28)
     """
     from serostudy.audit._interval import parse_printed
@@ -272,10 +272,14 @@ def sprite(n: int, mean: Printed | float, sd: Printed | float, *, granularity: f
         return None
     gf = float(g)
     lo_sd, hi_sd = P_sd.lo, P_sd.hi
+    best: np.ndarray | None = None
+    best_gap = math.inf
     for _ in range(max_steps):
         s = float(np.std(u * gf, ddof=1))
-        if lo_sd <= s <= hi_sd and abs(s - ts) <= max(0.3 * (hi_sd - lo_sd), 1e-12):
-            break
+        if P_sd.contains(Fraction(s)) and abs(s - ts) < best_gap:
+            best, best_gap = u.copy(), abs(s - ts)
+            if best_gap <= 0.3 * (hi_sd - lo_sd):
+                break
         i, j = rng.choice(free, size=2, replace=False)
         if u[i] > u[j]:
             i, j = j, i
@@ -288,11 +292,9 @@ def sprite(n: int, mean: Printed | float, sd: Printed | float, *, granularity: f
         if (lo_u is not None and min(a, b) < lo_u) or (hi_u is not None and max(a, b) > hi_u):
             continue
         u[i], u[j] = a, b
-    s = float(np.std(u * gf, ddof=1))
-    x = np.sort(u * gf)
-    if not (P_sd.contains(Fraction(s)) or lo_sd <= s <= hi_sd) or not P_mean.contains(Fraction(int(u.sum())) * g / n):
+    if best is None:
         return None
-    return x
+    return np.sort(best * gf)
 
 
 # --------------------------------------------------------------------------- dependence
