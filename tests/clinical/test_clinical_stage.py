@@ -170,3 +170,11 @@ def test_user_strings_are_escaped(tmp_path):
     ctx, sec, _ = _run(_write_study(tmp_path, extra={"eligibility": el}))
     html = sec["flow"].html
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_flow_adds_up_in_the_shipped_demo_run(demo_results):
+    """The session's demo run (tests/conftest.py) has a flow section whose counts add up."""
+    flow = next(s for s in demo_results["sections"] if s["id"] == "flow")["payload"]
+    for g, n in flow["assessed"].items():
+        assert n == flow["analysed"][g] + sum(s["excluded"][g] for s in flow["steps"])
+    assert flow["analysed"] == demo_results["participants"]["analysed"]

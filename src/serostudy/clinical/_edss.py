@@ -404,12 +404,13 @@ def edss_frame(
             gaps = [n for n, v in vals.items() if pd.isna(v)]
             notes[i] = f"not computed: missing {', '.join(gaps)}"
             continue
-        try:
-            computed[i] = edss(**vals, options=options)  # type: ignore[arg-type]
-        except InputError as exc:
-            who = f"participant {row[id_column]!r}, " if id_column else ""
-            bad = next(n for n in names if n in str(exc))
-            raise DataError(f"{who}{exc.reason}", row=i + 2, column=cols[bad]) from None
+        for n in names:  # validate column by column, so the error names the cell
+            try:
+                _grade(n, vals[n], 16 if n == "ambulation" else FS_RANGES[n])
+            except InputError as exc:
+                who = f"participant {row[id_column]!r}: " if id_column else ""
+                raise DataError(f"{who}{exc.reason}", row=i + 2, column=cols[n]) from None
+        computed[i] = edss(**vals, options=options)  # type: ignore[arg-type]
     out = pd.DataFrame(index=data.index)
     out["edss_computed"] = computed
     if recorded is not None:
