@@ -106,6 +106,7 @@ def quantify_plate(
     blank: BlankHandling = "zero-standard",
     rules: str | QCRuleSet | dict | None = None,
     confidence_level: float = 0.95,
+    name: str | None = None,
 ) -> PlateResult:
     """Fit the standard curve of one plate, apply QC and back-calculate the samples.
 
@@ -124,6 +125,8 @@ def quantify_plate(
         QC rule set name, :class:`QCRuleSet`, or a dict overriding limits.
     confidence_level
         Of the back-calculation intervals.
+    name
+        Plate name in the results (default: the layout's ``name``, else the file name).
 
     Returns
     -------
@@ -153,7 +156,7 @@ def quantify_plate(
             f"the layout ({layout.source or 'layout'}) a {layout.plate_format}-well plate",
             file=reading.source,
         )
-    name = layout.name or reading.source
+    name = name or layout.name or reading.source
     lw = layout.wells.copy()
     resp = np.array([reading.response(w) for w in lw["well"]])
     flags = [reading.flags.get(w, "") for w in lw["well"]]
@@ -356,6 +359,18 @@ def quantify_plate(
         qc_table=qc_table, lloq=lloq, uloq=uloq, passed=plate_ok, rules=rs, blank=blank_value,
         reasons=tuple(dict.fromkeys(reasons)), warnings=tuple(warnings), fit_notes=tuple(fit_notes),
     )
+
+
+def plate_names(files: list[str], layouts: list[PlateLayout]) -> list[str]:
+    """Distinct plate names: the layouts' names, or the file names when those collide."""
+    from pathlib import Path
+
+    names = [lay.name or Path(f).stem for f, lay in zip(files, layouts)]
+    if len(set(names)) < len(names):
+        names = [Path(f).name for f in files]
+    if len(set(names)) < len(names):
+        names = [str(f) for f in files]
+    return names
 
 
 def combine_samples(results: list[PlateResult]) -> pd.DataFrame:

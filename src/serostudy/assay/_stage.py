@@ -79,7 +79,7 @@ def assay_stage(ctx: RunContext) -> list[Section]:
     import pandas as pd
 
     from serostudy.assay._layout import read_layout
-    from serostudy.assay._quantify import combine_samples, quantify_plate
+    from serostudy.assay._quantify import combine_samples, plate_names, quantify_plate
     from serostudy.assay._readers import read_plate
     from serostudy.assay._report import assay_html, curve_figure
     from serostudy.assay._units import classify, convert
@@ -99,7 +99,7 @@ def assay_stage(ctx: RunContext) -> list[Section]:
     var_censored = bool(getattr(var, "censored", False))
     censored_as = getattr(var, "censored_as", "limit")
 
-    results = []
+    loaded = []
     for i, pf in enumerate(cfg.plates):
         ppath = ctx.base_dir / pf.file
         lpath = ctx.base_dir / (pf.layout or cfg.layout or "")
@@ -113,8 +113,13 @@ def assay_stage(ctx: RunContext) -> list[Section]:
             entry = (given, _sha256(p))
             if entry not in ctx.inputs:
                 ctx.inputs.append(entry)
-        results.append(quantify_plate(reading, layout, model=cfg.model, weights=cfg.weights, blank=cfg.blank,
-                                      rules=cfg.qc_rules, confidence_level=cfg.confidence_level))
+        loaded.append((pf.file, reading, layout))
+    names = plate_names([f for f, _, _ in loaded], [lay for _, _, lay in loaded])
+    results = [
+        quantify_plate(reading, layout, model=cfg.model, weights=cfg.weights, blank=cfg.blank,
+                       rules=cfg.qc_rules, confidence_level=cfg.confidence_level, name=nm)
+        for (_, reading, layout), nm in zip(loaded, names)
+    ]
 
     samples = combine_samples(results)
     # unit conversion: layout unit -> assay.unit (declared, so not silent)
