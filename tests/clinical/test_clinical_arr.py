@@ -154,3 +154,12 @@ def test_bad_date_and_options():
         poisson_rate_ci(-1, 3.0)
     with pytest.raises(InputError, match="exposure"):
         poisson_rate_ci(1, 0.0)
+
+
+def test_window_zero_still_recognises_the_onset_attack():
+    """Regression: with merge_window_days=0 an attack on the onset date was not taken as
+    the onset attack, so count_onset_attack=True counted it twice."""
+    pat = pd.DataFrame({"id": ["A"], "onset_date": ["2010-01-01"], "sampling_date": ["2020-01-01"]})
+    ev = pd.DataFrame({"id": ["A"], "onset_date": ["2010-01-01"]})
+    r = annualized_relapse_rate(ev, pat, merge_window_days=0, count_onset_attack=True)
+    assert r.patients[0].onset_attack_in_events and r.patients[0].attacks_counted == 1

@@ -463,7 +463,8 @@ def annualized_relapse_rate(
             if merged:
                 first = merged[0][0]
                 first_pd = next(d for d in inside if d.date == first)
-                if (first - onset.date).days < merge_window_days or _coarse_overlap(onset, first_pd):
+                # same day always counts, whatever the window (window 0 = no merging)
+                if (first - onset.date).days < max(merge_window_days, 1) or _coarse_overlap(onset, first_pd):
                     onset_in = True
                     if onset.imputed and first_pd.precision == "day" and _coarse_overlap(onset, first_pd):
                         start = first  # the attack date is more precise than an imputed onset

@@ -6,7 +6,7 @@
 #
 # Cohort rules (as documented in docs/clinical.md): onsets fewer than `win` days after
 # the first onset of the current attack merge into it; the first attack counts as the
-# onset attack when it starts fewer than `win` days after disease onset; attacks after
+# onset attack when it starts fewer than max(`win`, 1) days after disease onset; attacks after
 # the sampling date are not counted; years = days / 365.25; per-patient summary over
 # patients followed >= 1 year; quantiles type 7.
 
@@ -48,7 +48,7 @@ cohort <- function(win, count_onset) {
       if (length(starts) == 0 || as.numeric(d[k] - starts[length(starts)]) >= win) starts <- c(starts, d[k])
     }
     n <- length(starts)
-    onset_in <- n > 0 && as.numeric(starts[1] - as.numeric(onset)) < win
+    onset_in <- n > 0 && as.numeric(starts[1] - as.numeric(onset)) < max(win, 1)
     counted <- n - if (onset_in && !count_onset) 1 else 0
     if (count_onset && !onset_in) counted <- counted + 1
     out$attacks[i] <- counted
