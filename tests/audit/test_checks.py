@@ -222,3 +222,33 @@ def test_percent_checks():
     assert check_percent(item="x", pct=P("91.8"), count=45, n=53, alt_denominator=49).verdict == "consistent_under_variant"
     assert check_percent(item="x", pct=P("33.3"), count=None, n=12).verdict == "consistent"  # 4/12
     assert check_percent(item="x", pct=P("33.4"), count=None, n=12).verdict == "inconsistent"
+
+
+def test_anova_p_reaches_one_when_means_can_be_equal():
+    f = check_anova(item="x", means=[P("5.1"), P("5.2"), P("5.1")], sds=[P("1.0")] * 3, ns=[10, 10, 10], p=Pp("0.95"))
+    assert f.high == pytest.approx(1.0) and f.verdict == "consistent"
+    f = check_anova(item="x", means=[P("5.1"), P("7.2"), P("5.1")], sds=[P("1.0")] * 3, ns=[10, 10, 10], p=Pp("0.95"))
+    assert f.verdict == "gross" or f.flagged
+
+
+def test_subgroup_pooling():
+    # two subgroups of 10: means 4 and 6, SDs 1 -> overall mean 5, SD sqrt((18 + 20) / 19) = 1.414
+    fs = check_subgroup(item="s", means=[P("4.0"), P("6.0")], sds=[P("1.0"), P("1.0")], ns=[10, 10],
+                        overall_mean=P("5.0"), overall_sd=P("1.41"))
+    assert [f.verdict for f in fs] == ["consistent", "consistent"]
+    fs = check_subgroup(item="s", means=[P("4.0"), P("6.0")], sds=[P("1.0"), P("1.0")], ns=[10, 10],
+                        overall_mean=P("5.3"), overall_sd=P("1.00"))
+    assert [f.verdict for f in fs] == ["inconsistent", "inconsistent"]
+
+
+def test_carlisle_stouffer():
+    from scipy import stats
+
+    ps = [0.5, 0.6, 0.4]
+    f = check_carlisle(item="b", pvalues=ps, labels=["a", "b", "c"])
+    z = sum(stats.norm.ppf(p) for p in ps) / math.sqrt(3)
+    assert f.low == pytest.approx(stats.norm.cdf(z)) and f.verdict == "consistent"
+    # twenty baseline p-values all near 1: groups far too alike
+    f = check_carlisle(item="b", pvalues=[0.97] * 20, labels=[str(i) for i in range(20)])
+    assert f.verdict == "inconsistent" and "alike" in f.explanation
+    assert check_carlisle(item="b", pvalues=[0.5], labels=["a"]).verdict == "not_checkable"
