@@ -241,3 +241,10 @@ def test_plate_size_mismatch():
     lay = read_layout(FIX / "layout.toml")
     with pytest.raises(AssayError, match="plate size mismatch"):
         quantify_plate(read_plate(FIX / "grid_384.csv"), lay)
+
+
+def test_fit_quality_every_standard_re_and_aic(clean):
+    w = clean.wells[clean.wells["role"] == "standard"]
+    assert w["re_percent"].notna().all() and w["re_percent"].abs().max() < 1e-4  # noise-free plate
+    assert set(clean.aic) == {"4pl", "5pl"}
+    assert clean.curve.residual_sd >= 0

@@ -70,6 +70,9 @@ class PlateResult:
         Quantification limits in the assay (before dilution), layout unit.
     passed, reasons, warnings
         Plate acceptance, why it was rejected, warnings (hook effect, no QCs, ...).
+    aic
+        AIC of the 4PL and the 5PL fitted to the same accepted standards (R ``AIC`` of
+        ``nls``), to judge whether the asymmetry parameter is needed.
     """
 
     plate: str
@@ -88,6 +91,7 @@ class PlateResult:
     reasons: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     fit_notes: tuple[str, ...] = field(default_factory=tuple)
+    aic: dict[str, float] = field(default_factory=dict)
 
 
 def _cv(v: np.ndarray) -> float:
@@ -252,6 +256,15 @@ def quantify_plate(
                 warnings.append(h)
                 qc_rows.append({"rule": "hook effect", "subject": "standards", "value": None, "limit": "",
                                 "passed": True, "reason": "warning: " + h})
+    aic: dict[str, float] = {}
+    if curve is not None:
+        aic[curve.model] = curve.aic
+        other = "5pl" if curve.model == "4pl" else "4pl"
+        try:
+            alt = fit_curve(curve.conc, curve.response, model=other, weights=weights)
+            aic[other] = alt.aic
+        except (FitError, AssayError) as exc:
+            fit_notes.append(f"{other} not fitted for the AIC comparison ({exc})")
     acc = judged[(judged["nominal"] > 0) & (judged["passed"] == True)]  # noqa: E712
     lloq = float(acc["nominal"].min()) if len(acc) else float("nan")
     uloq = float(acc["nominal"].max()) if len(acc) else float("nan")
@@ -353,11 +366,20 @@ def quantify_plate(
     qc_table = pd.DataFrame(qc_rows, columns=["rule", "subject", "value", "limit", "passed", "reason"])
     qc_table.insert(0, "plate", name)
     wells = lw[["well", "role", "id", "raw_response", "response", "flag", "used", "reason"]].copy()
+    # back-calculated value and %RE of every standard well
+    is_std = (lw["role"] == "standard").to_numpy()
+    bc_w = np.full(len(lw), np.nan)
+    if curve is not None:
+        bc_w[is_std] = curve.inverse(lw.loc[is_std, "response"].to_numpy())
+    wells["back_calculated"] = bc_w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wells["re_percent"] = np.where(is_std & (lw["concentration"] > 0),
+                                       (bc_w - lw["concentration"]) / lw["concentration"] * 100.0, np.nan)
     judged = judged.rename(columns={"cv_response": "cv_percent"})
     return PlateResult(
         plate=name, unit=layout.unit, curve=curve, wells=wells, standards=judged, qcs=qcs, samples=samples,
         qc_table=qc_table, lloq=lloq, uloq=uloq, passed=plate_ok, rules=rs, blank=blank_value,
-        reasons=tuple(dict.fromkeys(reasons)), warnings=tuple(warnings), fit_notes=tuple(fit_notes),
+        reasons=tuple(dict.fromkeys(reasons)), warnings=tuple(warnings), fit_notes=tuple(fit_notes), aic=aic,
     )
 
 

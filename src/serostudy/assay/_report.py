@@ -65,9 +65,9 @@ Curve: {{ model }} fitted by weighted least squares (weights {{ weights }}); bla
 Back-calculated concentrations carry a {{ level }} interval (delta method on the log scale).
 Results below the lowest or above the highest accepted standard are censored, never extrapolated.</p>
 <table class="assay-plates">
-<thead><tr><th>Plate</th><th>Status</th><th>bottom</th><th>top</th><th>ec50</th><th>hill</th>{% if show_asym %}<th>asymmetry</th>{% endif %}<th>Residual SD</th><th>LLOQ</th><th>ULOQ</th><th>Reasons / warnings</th></tr></thead>
+<thead><tr><th>Plate</th><th>Status</th><th>bottom</th><th>top</th><th>ec50</th><th>hill</th>{% if show_asym %}<th>asymmetry</th>{% endif %}<th>Residual SD</th><th>AIC 4PL / 5PL</th><th>LLOQ</th><th>ULOQ</th><th>Reasons / warnings</th></tr></thead>
 <tbody>
-{% for p in plates %}<tr><td>{{ p.plate }}</td><td>{{ p.status }}</td><td>{{ p.bottom }}</td><td>{{ p.top }}</td><td>{{ p.ec50 }}</td><td>{{ p.hill }}</td>{% if show_asym %}<td>{{ p.asymmetry }}</td>{% endif %}<td>{{ p.rsd }}</td><td>{{ p.lloq }}</td><td>{{ p.uloq }}</td><td>{{ p.notes }}</td></tr>
+{% for p in plates %}<tr><td>{{ p.plate }}</td><td>{{ p.status }}</td><td>{{ p.bottom }}</td><td>{{ p.top }}</td><td>{{ p.ec50 }}</td><td>{{ p.hill }}</td>{% if show_asym %}<td>{{ p.asymmetry }}</td>{% endif %}<td>{{ p.rsd }}</td><td>{{ p.aic }}</td><td>{{ p.lloq }}</td><td>{{ p.uloq }}</td><td>{{ p.notes }}</td></tr>
 {% endfor %}</tbody></table>
 <h4>QC</h4>
 <table class="assay-qc">
@@ -125,6 +125,7 @@ def assay_html(
             "ec50": _fmt(p.ec50) if p else "", "hill": _fmt(p.hill) if p else "",
             "asymmetry": _fmt(p.asymmetry) if p else "",
             "rsd": _fmt(r.curve.residual_sd) if r.curve is not None else "",
+            "aic": " / ".join(_fmt(r.aic.get(m), 5) for m in ("4pl", "5pl")),
             "lloq": _fmt(r.lloq), "uloq": _fmt(r.uloq),
             "notes": "; ".join([*r.reasons, *r.warnings, *r.fit_notes]),
         })

@@ -49,7 +49,7 @@ def _fit(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from serostudy.assay import fit_curve
-    from serostudy.exceptions import AssayError
+    from serostudy.exceptions import AssayError, FitError
 
     try:
         df = pd.read_csv(args.standards)
@@ -67,6 +67,11 @@ def _fit(args: argparse.Namespace) -> int:
             raise AssayError(f"found {raw.iloc[i]!r}, expected a number", file=args.standards, row=i + 2, column=col)
     fit = fit_curve(x.to_numpy(), y.to_numpy(), model=args.model, weights=args.weights)
     d = fit.to_dict()
+    other = "5pl" if args.model == "4pl" else "4pl"
+    try:
+        d[f"aic_{other}"] = fit_curve(x.to_numpy(), y.to_numpy(), model=other, weights=args.weights).aic
+    except (AssayError, FitError):
+        d[f"aic_{other}"] = float("nan")
     if args.json:
         print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}, indent=2))
         return 0
@@ -75,7 +80,8 @@ def _fit(args: argparse.Namespace) -> int:
     print(f"{'parameter':<10} {'estimate':>14} {'std. error':>14}")
     for n in names:
         print(f"{n:<10} {d[n]:>14.6g} {d['se_' + n]:>14.6g}")
-    print(f"residual SD {fit.residual_sd:.6g} on {fit.df_residual} df; AIC {fit.aic:.4f}")
+    print(f"residual SD {fit.residual_sd:.6g} on {fit.df_residual} df; AIC {fit.aic:.4f} "
+          f"({other.upper()} on the same data: AIC {d[f'aic_{other}']:.4f})")
     for note in fit.notes:
         print(f"note: {note}")
     return 0
