@@ -85,7 +85,14 @@ def test_cramers_v_matches_effectsize(ref):
     assert_allclose(est.estimate, ref["estimate"], rtol=1e-10, atol=1e-14)
     ours = [est.ci.low, est.ci.high]
     assert_allclose(ours, [ref["tight_conf_low"], ref["tight_conf_high"]], rtol=1e-7, atol=1e-10)
-    # effectsize uses optim(abstol = 1e-9) for the noncentrality bounds
+    # effectsize uses optim(abstol = 1e-9) for the noncentrality bounds: ~1e-4 agreement
+    # where optim solved its equation; where it did not (sim_5x3_n90: its upper bound has
+    # P(X <= chi) far from 0.025), we are right and effectsize is off -- say so
+    es_prob = num(ref["effectsize_upper_tail_prob"])
+    if not math.isnan(es_prob) and abs(es_prob - ref["target_upper_tail_prob"]) > 1e-3:
+        assert ref["case"] == "sim_5x3_n90", "effectsize's optim missed on an unexpected table"
+        assert_allclose(ours[0], ref["conf_low"], rtol=1e-4, atol=1e-6)
+        return
     assert_allclose(ours, [ref["conf_low"], ref["conf_high"]], rtol=1e-4, atol=1e-6)
 
 

@@ -80,60 +80,101 @@ def _partials(
     return used, logw
 
 
+class _RightParts:
+    """Right partial tables indexed for "which complete this left part" queries.
+
+    Sorted once by (row-total key, log weight).  A query asks, for a left part with
+    row totals ``ul`` and log weight ``wl``, for the total weight of the right parts
+    with totals ``target - ul`` and log weight ``<= threshold - wl``.  Values are
+    compared exactly: both sides are mapped to ranks in the sorted right-part values,
+    and (key, rank) is packed into one int64 for a single ``searchsorted``.
+    """
+
+    def __init__(self, ur: NDArray[np.int64], wr: NDArray[np.float64], radix: NDArray[np.int64]) -> None:
+        self.radix = radix
+        key = (ur * radix).sum(axis=1)
+        order = np.lexsort((wr, key))
+        key, wr = key[order], wr[order]
+        self.values = np.sort(wr)
+        self.m = float(wr.max())
+        self.ukeys, seg_start = np.unique(key, return_index=True)
+        self.seg_start = seg_start
+        self.width = np.int64(wr.size + 1)
+        dense = np.searchsorted(self.ukeys, key)
+        rank = np.searchsorted(self.values, wr, side="left")
+        self.packed = dense.astype(np.int64) * self.width + rank
+        self.cw = np.concatenate([[0.0], np.cumsum(np.exp(wr - self.m))])
+
+    def log_sum(self, target: NDArray[np.int64], ul: NDArray[np.int64], wl: NDArray[np.float64], threshold: float) -> float:
+        """log of sum of exp(wl + wr) over completing pairs with wl + wr <= threshold."""
+        rest = target[None, :] - ul
+        ok = (rest >= 0).all(axis=1)
+        if not ok.any():
+            return -math.inf
+        rest, wl = rest[ok], wl[ok]
+        key = (rest * self.radix).sum(axis=1)
+        dense = np.searchsorted(self.ukeys, key)
+        dense_c = np.minimum(dense, self.ukeys.size - 1)
+        hit = self.ukeys[dense_c] == key
+        if not hit.any():
+            return -math.inf
+        dense, wl = dense_c[hit], wl[hit]
+        rank = np.searchsorted(self.values, threshold - wl, side="right")
+        pos = np.searchsorted(self.packed, dense.astype(np.int64) * self.width + rank, side="left")
+        s = self.cw[pos] - self.cw[self.seg_start[dense]]
+        ml = float(wl.max())
+        total = float(np.sum(np.exp(wl - ml) * s))
+        return math.log(total) + ml + self.m if total > 0 else -math.inf
+
+
 def fisher_rxc_exact(table: NDArray[np.int64], *, limit: int = 4_000_000) -> float:
     """Two-sided exact p-value of ``table`` (no empty rows or columns).
 
-    Raises :class:`TooManyTables` if either half needs more than ``limit`` partial
-    tables.
+    The columns are split into two interleaved halves (largest column first).  If a
+    half needs more than ``limit`` partial tables, the largest column is taken out
+    and looped over (each of its possible vectors), with the remaining columns met
+    in the middle for each.  Raises :class:`TooManyTables` if that is too much work
+    as well.
     """
     t = np.asarray(table, dtype=np.int64)
     if t.shape[0] > t.shape[1]:
         t = t.T  # fewer rows: fewer cells per column to enumerate
     rows = t.sum(axis=1)
-    cols = t.sum(axis=0)
+    cols = np.sort(t.sum(axis=0))[::-1]
     n = int(t.sum())
     const = float(_lfact(rows).sum() + _lfact(cols).sum() - _lfact(n))
     obs = float(-_lfact(t).sum())
     threshold = obs + FEXACT_TOL
-
-    # order columns by size and split so both halves are of similar difficulty
-    order = np.argsort(cols)[::-1]
-    cols = cols[order]
-    # interleave large and small columns between the halves
-    left_cols = cols[0::2]
-    right_cols = cols[1::2]
-
-    ul, wl = _partials(rows, left_cols, limit)
-    ur, wr = _partials(rows, right_cols, limit)
-    # keep only left parts whose complement is a reachable right part
-    radix = np.cumprod(np.concatenate([[1], rows[:-1] + 1])).astype(np.int64)
     if float(np.prod(rows.astype(np.float64) + 1)) > 2.0**62:
         raise TooManyTables
-    key_l = ((rows[None, :] - ul) * radix).sum(axis=1)
-    key_r = (ur * radix).sum(axis=1)
+    radix = np.cumprod(np.concatenate([[1], rows[:-1] + 1])).astype(np.int64)
 
-    # one sort: right parts (type 0) and left queries (type 1) by key, then value
-    q = threshold - wl  # a right part completes the table if wr <= q
-    keys = np.concatenate([key_r, key_l])
-    vals = np.concatenate([wr, q])
-    typ = np.concatenate([np.zeros(key_r.size, np.int8), np.ones(key_l.size, np.int8)])
-    order = np.lexsort((typ, vals, keys))
-    keys_s = keys[order]
-    typ_s = typ[order]
-    mr = float(wr.max())
-    weight = np.where(typ_s == 0, np.exp(vals[order] - mr), 0.0)
-    weight[typ_s == 1] = 0.0
-    cw = np.concatenate([[0.0], np.cumsum(weight)])
-    start = np.searchsorted(keys_s, keys_s, side="left")
-    pos = np.flatnonzero(typ_s == 1)
-    s = cw[pos] - cw[start[pos]]  # sum of exp(wr - mr) over completing right parts
-    left_idx = order[pos] - key_r.size
-    ml = float(wl.max())
-    total = float(np.sum(np.exp(wl[left_idx] - ml) * s))
-    if total <= 0:
+    try:
+        ul, wl = _partials(rows, cols[0::2], limit)
+        ur, wr = _partials(rows, cols[1::2], limit)
+        if ul.shape[0] > ur.shape[0]:
+            ul, wl, ur, wr = ur, wr, ul, wl
+        log_total = _RightParts(ur, wr, radix).log_sum(rows, ul, wl, threshold)
+    except TooManyTables:
+        if cols.size < 3:
+            raise
+        um, wm = _partials(rows, cols[:1], limit)
+        rest = cols[1:]
+        ul, wl = _partials(rows, rest[0::2], limit)
+        ur, wr = _partials(rows, rest[1::2], limit)
+        if um.shape[0] * ul.shape[0] > 25 * limit:
+            raise TooManyTables from None
+        if ul.shape[0] > ur.shape[0]:  # query with the smaller set, index the larger
+            ul, wl, ur, wr = ur, wr, ul, wl
+        right = _RightParts(ur, wr, radix)
+        log_total = -math.inf
+        for m in range(um.shape[0]):
+            part = right.log_sum(rows - um[m], ul, wl, threshold - wm[m])
+            if part > -math.inf:
+                log_total = float(np.logaddexp(log_total, part + wm[m]))
+    if log_total == -math.inf:
         return 0.0
-    p = math.exp(math.log(total) + ml + mr + const)
-    return min(1.0, p)
+    return min(1.0, math.exp(log_total + const))
 
 
 def fisher_rxc_monte_carlo(

@@ -8,7 +8,8 @@
 # versions).  Every value comes from the R call named beside it; where R's own
 # numerical tolerance is coarse (uniroot/optim), a tight re-solution of the same
 # equation in R is written too ("tight_*"), computed from the definition with
-# uniroot(tol = 1e-13).
+# uniroot(tol = 1e-13).  (R warns "full precision may not have been achieved in
+# 'pnt{final}'" while uniroot probes far-off noncentralities; the roots are unaffected.)
 suppressPackageStartupMessages({
   library(jsonlite)
   library(effectsize)
@@ -164,7 +165,9 @@ tables <- list(
   big_2x2 = matrix(c(45, 30, 25, 50), 2),
   sim_3x2_n100 = matrix(c(20, 15, 13, 18, 22, 12), 3),
   sim_4x3_n200 = matrix(c(10, 7, 9, 30, 5, 12, 9, 40, 8, 3, 20, 47), 4),
-  sim_5x2 = matrix(c(3, 8, 12, 6, 1, 5, 4, 15, 9, 2), 5)
+  sim_5x2 = matrix(c(3, 8, 12, 6, 1, 5, 4, 15, 9, 2), 5),
+  sim_3x3_n150 = matrix(c(20, 18, 10, 15, 22, 17, 12, 16, 20), 3),
+  sim_5x3_n90 = matrix(c(5, 7, 9, 4, 6, 8, 4, 3, 8, 5, 3, 6, 5, 7, 10), 5)   # exact path loops over one column
 )
 tab_json <- lapply(tables, function(m) lapply(seq_len(nrow(m)), function(i) as.numeric(m[i, ])))
 
@@ -240,10 +243,15 @@ for (nm in names(tables)) for (adj in c(FALSE, TRUE)) for (alt in c("two.sided",
   kk <- if (adj) r - (r - 1)^2 / (n - 1) else r; ll <- if (adj) k - (k - 1)^2 / (n - 1) else k
   tov <- function(x) { p2 <- x / n; if (adj) p2 <- max(0, p2 - df / (n - 1)); sqrt(p2) / sqrt(min(kk, ll) - 1) }
   hi <- if (alt == "greater") 1 else min(1, tov(nh))
+  # how well effectsize's optim solved its own equation: P(X <= chi; ncp) at its upper bound
+  # (target (1 - level) / 2); inverts tov() for the bound effectsize printed
+  fromv <- function(V) { p2 <- (V * sqrt(min(kk, ll) - 1))^2; if (adj && V > 0) p2 <- p2 + df / (n - 1); p2 * n }
+  es_prob_high <- if (alt == "two.sided" && v$CI_high > 0 && v$CI_high < 1) pchisq(chi, df, fromv(v$CI_high)) else NA
   cramer[[length(cramer) + 1]] <- list(case = nm, adjust = adj, alternative = alt,
     call = sprintf("effectsize::cramers_v(table, adjust = %s, ci = 0.95, alternative = '%s')", adj, alt),
     estimate = v[[1]], conf_low = v$CI_low, conf_high = v$CI_high,
-    tight_conf_low = tov(nl), tight_conf_high = hi)
+    tight_conf_low = tov(nl), tight_conf_high = hi,
+    effectsize_upper_tail_prob = one(es_prob_high), target_upper_tail_prob = (1 - lev) / 2)
 }
 
 # ------------------------------------------------------------------ cor.test
