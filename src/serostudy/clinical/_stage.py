@@ -282,6 +282,10 @@ def _clinical_section(ctx: RunContext) -> Section | None:
         evid = arr_in["kwargs"]["event_id_column"]
         events = ev[ev[evid].astype(str).isin(keep)]
         res = annualized_relapse_rate(events, patients, **{**arr_in["kwargs"], "all_ids": None})
+        if "clinical_arr_per_patient" in tables:
+            per_all = tables["clinical_arr_per_patient"].copy()
+            per_all["analysed"] = per_all["participant"].astype(str).isin(keep)
+            tables["clinical_arr_per_patient"] = per_all
         ci = res.arr.ci
         m = res.describe()
         n_out = len(ev) - len(events)
