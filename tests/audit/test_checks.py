@@ -252,3 +252,24 @@ def test_carlisle_stouffer():
     f = check_carlisle(item="b", pvalues=[0.97] * 20, labels=[str(i) for i in range(20)])
     assert f.verdict == "inconsistent" and "alike" in f.explanation
     assert check_carlisle(item="b", pvalues=[0.5], labels=["a"]).verdict == "not_checkable"
+
+
+def test_order_percent_total_and_t_statistic():
+    from types import SimpleNamespace
+
+    from serostudy.audit import check_order, check_percent_total, check_t_statistic
+
+    cell = SimpleNamespace(mean=P("5.0"), min=P("1"), q1=P("5"), median=P("3"), q3=P("6"), max=P("9"))
+    f = check_order(item="x", cell=cell)
+    assert f.verdict == "inconsistent" and "q1 5 > median 3" in f.explanation
+    cell = SimpleNamespace(mean=None, min=P("1"), q1=P("4"), median=P("3"), q3=P("6"), max=P("9"))
+    assert check_order(item="x", cell=cell).verdict == "consistent"  # 4 and 3 can both be 3.5
+    cell = SimpleNamespace(mean=P("12.0"), min=P("1"), q1=None, median=None, q3=None, max=P("9"))
+    assert check_order(item="x", cell=cell).verdict == "inconsistent"
+    assert check_percent_total(item="x", pcts=[P("33.3"), P("33.3"), P("33.3")], variable=None, group=None).verdict == "consistent"
+    assert check_percent_total(item="x", pcts=[P("30.0"), P("60.0")], variable=None, group=None).verdict == "inconsistent"
+    # R: t.test(age ~ group, var.equal = TRUE) on the seed summaries gives t = -1.248 (nmosd - control)
+    kw = dict(m1=P("42.1"), s1=P("12.1"), n1=35, m2=P("46.1"), s2=P("16.2"), n2=53)
+    assert check_t_statistic(item="x", t=P("-1.25"), **kw).verdict == "consistent"
+    assert check_t_statistic(item="x", t=P("1.25"), **kw).verdict == "consistent"  # other group order
+    assert check_t_statistic(item="x", t=P("2.50"), **kw).verdict == "inconsistent"

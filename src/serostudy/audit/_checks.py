@@ -53,6 +53,9 @@ __all__ = [
     "check_contingency",
     "check_correlation",
     "check_printed_statistic",
+    "check_percent_total",
+    "check_order",
+    "check_t_statistic",
     "check_percent",
     "check_count_total",
     "check_grim",
@@ -788,6 +791,69 @@ def check_count_total(*, item: str, counts: Sequence[int], n: int, variable: str
             f"{'missing and not reported' if s < n else 'too many'}.")
     return Finding("count_total", item, printed, "count", s, s, (Variant("sum of counts", s, s, ok, True),),
                    "consistent" if ok else "inconsistent", expl, variable, group)
+
+
+def check_percent_total(*, item: str, pcts: Sequence[Printed], variable: str | None, group: str | None) -> Finding:
+    """The printed percentages of all levels must be able to add up to 100."""
+    lo = float(sum(to_fraction(p.low) for p in pcts))
+    hi = float(sum(to_fraction(p.high) for p in pcts))
+    ok = lo <= 100 <= hi
+    printed = " + ".join(p.text for p in pcts) + " %"
+    expl = (f"Percentages can add up to 100 (attainable total {_rng(lo, hi)})." if ok else
+            f"Percentages add up to {_rng(lo, hi)}, not 100.")
+    return Finding("percent_total", item, printed, "percent", lo, hi, (Variant("sum of percentages", lo, hi, ok),),
+                   "consistent" if ok else "inconsistent", expl, variable, group)
+
+
+def check_order(*, item: str, cell: Any, variable: str | None = None, group: str | None = None) -> Finding | None:
+    """Printed min <= q1 <= median <= q3 <= max, and min <= mean <= max.
+
+    Returns ``None`` when fewer than two of these numbers are printed.
+    """
+    names = ("min", "q1", "median", "q3", "max")
+    vals = [(k, getattr(cell, k)) for k in names if getattr(cell, k, None) is not None]
+    if len(vals) < 2 and getattr(cell, "mean", None) is None:
+        return None
+    bad = []
+    for (ka, a), (kb, b) in zip(vals, vals[1:]):
+        if to_fraction(a.low) > to_fraction(b.high):
+            bad.append(f"{ka} {a} > {kb} {b}")
+    mean = getattr(cell, "mean", None)
+    lo_v = getattr(cell, "min", None)
+    hi_v = getattr(cell, "max", None)
+    if mean is not None:
+        if lo_v is not None and to_fraction(mean.high) < to_fraction(lo_v.low):
+            bad.append(f"mean {mean} < min {lo_v}")
+        if hi_v is not None and to_fraction(mean.low) > to_fraction(hi_v.high):
+            bad.append(f"mean {mean} > max {hi_v}")
+    if len(vals) < 2 and not bad:
+        return None
+    printed = ", ".join(f"{k} {v}" for k, v in ([("mean", mean)] if mean is not None else []) + vals)
+    ok = not bad
+    return Finding("order", item, printed, "order", None, None, (Variant("min <= q1 <= median <= q3 <= max", math.nan, math.nan, ok),),
+                   "consistent" if ok else "inconsistent",
+                   "Order statistics are in order." if ok else "Out of order: " + "; ".join(bad) + ".", variable, group)
+
+
+def check_t_statistic(*, item: str, t: Printed, m1: Printed, s1: Printed, n1: int, m2: Printed, s2: Printed, n2: int,
+                      test_name: str | None = None, variable: str | None = None) -> Finding:
+    """A printed t against the t attainable from the printed means, SDs and n.
+
+    The sign of t depends on which group the paper subtracts from which, so |t| is
+    compared; Student and Welch are tried as for :func:`check_ttest`.
+    """
+    fl = _name_flags(test_name)
+    kinds = [("Student t", True, not fl["welch"] or fl["student"]), ("Welch t", False, fl["welch"] or not fl["student"])]
+    variants = []
+    tlo = abs(t.lo) if t.lo * t.hi > 0 else 0.0
+    thi = max(abs(t.lo), abs(t.hi))
+    for name, eq, prim in kinds:
+        _, _, a, b = ttest_p_range(m1, s1, n1, m2, s2, n2, equal_var=eq)
+        lo = 0.0 if a <= 0 <= b else min(abs(a), abs(b))
+        hi = max(abs(a), abs(b))
+        variants.append(Variant(f"|t|, {name}", lo, hi, not (hi < tlo - 1e-12 or lo > thi + 1e-12), prim))
+    verdict, lo, hi, expl = _verdict(t, variants, None, "t")
+    return Finding("t_statistic", item, f"t = {t}", "|t|", lo, hi, tuple(variants), verdict, expl, variable, None)
 
 
 # --------------------------------------------------------------------------- GRIM / GRIMMER

@@ -25,7 +25,10 @@ from serostudy.audit._checks import (
     check_grimmer,
     check_identity,
     check_percent,
+    check_order,
+    check_percent_total,
     check_printed_statistic,
+    check_t_statistic,
     check_sd_range,
     check_subgroup,
     check_ttest,
@@ -158,6 +161,9 @@ def audit(summary: PublishedSummary | str | Path | dict[str, Any], *, alpha: flo
                     if cell.sd is not None and v.items == 1:
                         F.append(check_grimmer(item=f"{it}.sd", mean=cell.mean, sd=cell.sd, n=n, granularity=gran,
                                                variable=name, group=g))
+                fo = check_order(item=it, cell=cell, variable=name, group=g)
+                if fo is not None:
+                    F.append(fo)
                 if cell.mean is not None and cell.min is not None and cell.max is not None:
                     F.append(check_sd_range(item=f"{it}.sd", mean=cell.mean, sd=cell.sd, lo=cell.min, hi=cell.max, n=n,
                                             variable=name, group=g))
@@ -171,6 +177,11 @@ def audit(summary: PublishedSummary | str | Path | dict[str, Any], *, alpha: flo
                                                      alternative=v.test.alternative, alpha=a, variable=name))
                 if len(cells) == 2:
                     c1, c2 = cells
+                    if (v.test.statistic is not None and v.test.statistic_name == "t"
+                            and None not in (c1.mean, c1.sd, c2.mean, c2.sd)):
+                        F.append(check_t_statistic(item=f"{base}.test.statistic", t=v.test.statistic, m1=c1.mean,  # type: ignore[arg-type]
+                                                   s1=c1.sd, n1=ns[0], m2=c2.mean, s2=c2.sd, n2=ns[1],  # type: ignore[arg-type]
+                                                   test_name=v.test.test, variable=name))
                     F.append(check_ttest(item=f"{base}.test.p", m1=c1.mean, s1=c1.sd, n1=ns[0], m2=c2.mean, s2=c2.sd,
                                          n2=ns[1], p=v.test.p, test_name=v.test.test, alternative=v.test.alternative,
                                          alpha=a, variable=name, labels=(gs[0], gs[1])))
@@ -203,6 +214,9 @@ def audit(summary: PublishedSummary | str | Path | dict[str, Any], *, alpha: flo
                 if len(known) == len(levels):
                     F.append(check_count_total(item=it, counts=known, n=n, variable=name, group=g))
                 total = sum(known) if len(known) == len(levels) else None
+                prs = [cells[l].pct for l in levels if l in cells and cells[l].pct is not None]
+                if len(prs) == len(levels) and len(levels) >= 2:
+                    F.append(check_percent_total(item=f"{it}.pct", pcts=prs, variable=name, group=g))  # type: ignore[arg-type]
                 for l in levels:
                     c = cells.get(l)
                     if c is not None and c.pct is not None:
