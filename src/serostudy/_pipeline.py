@@ -79,6 +79,9 @@ def _stages() -> list[tuple[str, Callable[[RunContext], Any]]]:
     stages.append(("eligibility", run_eligibility))
     stages += [("table1", table1_stage), ("table2", table2_stage), ("figures", figures_stage)]
     # stage: models
+    from serostudy.models._stage import models_stage
+
+    stages.append(("models", models_stage))
     # stage: audit
     from serostudy.audit._stage import audit_stage
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from serostudy.assay._config import AssayConfig
 from serostudy.clinical._config import ClinicalConfig, EligibilityConfig, MatchingConfig
 from serostudy.exceptions import ConfigError
+from serostudy.models._config import ModelsConfig
 
 CONFIG_VERSION = 1
 
@@ -253,6 +254,7 @@ class StudyConfig(_Strict):
     eligibility: EligibilityConfig | None = Field(None, description="Inclusion/exclusion rules, applied in order (docs/clinical.md).")
     matching: MatchingConfig | None = Field(None, description="Matching of controls to cases on age and sex (docs/clinical.md).")
     # stage config: models
+    models: ModelsConfig | None = Field(None, description="Count, adjusted and ordinal models, multiplicity and power (docs/models.md).")
     # stage config: audit
     audit: str | None = Field(None, description="Published-summary YAML whose printed statistics are audited, relative to the study.yaml, or 'seed-paper' for the packaged Baradaran et al. 2025 summary (docs/audit.md).")
 

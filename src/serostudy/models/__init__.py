@@ -18,16 +18,42 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from serostudy._typing import check_choice
+# Light at import (pydantic only): ``serostudy._io.config`` imports ModelsConfig.
+# Everything numeric is imported on first use (PEP 562 ``__getattr__`` below).
 from serostudy.models._config import ModelsConfig
-from serostudy.models._glm import detect_separation, fit_glm
-from serostudy.models._multiplicity import p_adjust
-from serostudy.models._ordinal import fit_ordinal
-from serostudy.models._power import nb_fit_batch, power_r, power_t2n, simulate_negbin_power
 from serostudy.models._results import FAMILIES, Family, ModelResult, ModelTerm, PowerResult, SimulatedPower
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
+    from serostudy.models._glm import detect_separation, fit_glm
+    from serostudy.models._multiplicity import p_adjust
+    from serostudy.models._ordinal import fit_ordinal
+    from serostudy.models._power import nb_fit_batch, power_r, power_t2n, simulate_negbin_power
+    from serostudy.models._stage import models_stage
+
+_LAZY = {
+    "fit_glm": "serostudy.models._glm",
+    "detect_separation": "serostudy.models._glm",
+    "fit_ordinal": "serostudy.models._ordinal",
+    "p_adjust": "serostudy.models._multiplicity",
+    "power_t2n": "serostudy.models._power",
+    "power_r": "serostudy.models._power",
+    "simulate_negbin_power": "serostudy.models._power",
+    "nb_fit_batch": "serostudy.models._power",
+    "models_stage": "serostudy.models._stage",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'serostudy.models' has no attribute {name!r}")
+
 
 __all__ = [
     "fit_model",
@@ -39,6 +65,7 @@ __all__ = [
     "power_r",
     "simulate_negbin_power",
     "nb_fit_batch",
+    "models_stage",
     "ModelResult",
     "ModelTerm",
     "PowerResult",
@@ -86,8 +113,12 @@ def fit_model(
     >>> from serostudy.models import fit_model
     >>> d = pd.DataFrame({"y": [1.0, 2.1, 2.9, 4.2, 5.1], "x": [1, 2, 3, 4, 5]})
     >>> round(fit_model(d, "y ~ x").term("x").estimate, 2)
-    1.02
+    1.03
     """
+    from serostudy._typing import check_choice
+    from serostudy.models._glm import fit_glm
+    from serostudy.models._ordinal import fit_ordinal
+
     check_choice("family", family, FAMILIES)
     if family == "ordinal":
         if exposure is not None:

@@ -74,6 +74,7 @@ def _fmt():
 
 
 def _cfg(ctx: RunContext) -> ModelsConfig:
+    """The study's ``models:`` part; defaults (every part on) when called without one."""
     cfg = getattr(ctx.config, "models", None)
     return cfg if isinstance(cfg, ModelsConfig) else ModelsConfig()
 
@@ -253,7 +254,7 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         tables={"models_relapses": pd.DataFrame(rows, columns=tables[0]["columns"])},
         choices=tuple(notes),
         payload={"models": {k: v.to_dict() for k, v in fits.items()}, "conclusion": sentence},
-        order=60,
+        order=80,
     )
     return section, fits
 
@@ -379,7 +380,7 @@ def group_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[Sec
         tables={"models_group": pd.DataFrame(rows, columns=cols)},
         choices=tuple(choices),
         payload={"scale": "log" if use_log else "linear", "models": {k: v.to_dict() for k, v in fits.items()}},
-        order=61,
+        order=81,
     )
     return section, fits
 
@@ -459,7 +460,7 @@ def ordinal_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         tables={"models_ordinal": pd.DataFrame(rows, columns=cols)},
         choices=tuple(fit.warnings),
         payload={"model": fit.to_dict()},
-        order=62,
+        order=82,
     )
     return section, {"proportional odds": fit}
 
@@ -530,7 +531,7 @@ def multiplicity_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> Se
         tables={"models_multiplicity": pd.DataFrame(rows, columns=cols)},
         choices=(family_txt,),
         payload={"method": spec.method, "family": "table2", "source": source},
-        order=63,
+        order=83,
     )
 
 
@@ -631,7 +632,7 @@ def power_section(ctx: RunContext, cfg: ModelsConfig | None = None, *, nb_fit: M
         records=tuple(records),
         tables={"models_power": pd.DataFrame(rows, columns=cols)},
         payload={"simulations": [s.to_dict() for s in sims]},
-        order=64,
+        order=85,
     )
 
 
@@ -659,6 +660,15 @@ def forest_section(ctx: RunContext, cfg: ModelsConfig, fits: dict[str, tuple[Mod
         ax.plot([est], [yv], "s", color="#33638d")
     ax.axvline(1.0, color="grey", lw=0.8, ls="--")
     ax.set_xscale("log")
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
+    lo_all = min(it[3] for it in items) if items else 0.5
+    hi_all = max(it[4] for it in items) if items else 2.0
+    nice = [0.1, 0.2, 0.25, 0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0, 4.0, 5.0, 10.0]
+    ticks = [v for v in nice if lo_all / 1.05 <= v <= hi_all * 1.05] or [1.0]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_yticks(ys, [f"{it[0]}\n({it[1]})" for it in items], fontsize=8)
     ax.set_xlabel("Ratio (95% CI), log scale")
     fig.tight_layout()
@@ -671,7 +681,7 @@ def forest_section(ctx: RunContext, cfg: ModelsConfig, fits: dict[str, tuple[Mod
         records=(),
         figures=(FigureSpec(name="models_forest", figure=fig, caption="Adjusted estimates (forest plot).",
                             alt="Forest plot: " + "; ".join(f"{r[0]} {r[2]} ({r[3]})" for r in rows)),),
-        order=65,
+        order=84,
     )
 
 
@@ -679,7 +689,18 @@ def forest_section(ctx: RunContext, cfg: ModelsConfig, fits: dict[str, tuple[Mod
 
 
 def models_stage(ctx: RunContext) -> list[Section]:
-    """Run every part of ``models:`` that is configured; sections in report order."""
+    """Run every part of ``models:`` that is configured; sections in report order.
+
+    Does nothing (returns ``[]``) when the study has no ``models:`` part.
+
+    Examples
+    --------
+    >>> from serostudy.models import models_stage
+    >>> callable(models_stage)
+    True
+    """
+    if getattr(ctx.config, "models", None) is None:
+        return []
     cfg = _cfg(ctx)
     sections: list[Section] = []
     forest: dict[str, tuple[ModelResult, str, str]] = {}

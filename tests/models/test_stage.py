@@ -1,0 +1,165 @@
+"""The models stage on the shipped demo study (synthetic data), and its generated text."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from serostudy._inference._results import ConfidenceInterval
+from serostudy.models import ModelResult, ModelTerm, ModelsConfig
+from serostudy.models._stage import conclusion_sentence, models_stage
+
+MODELS = {
+    "exposure": "b12_pmol_l",
+    "per": 10,
+    "relapses": {"count": "relapses", "follow_up": "follow_up_years", "adjust": ["age", "sex", "disease_duration"],
+                 "published": {"r": -0.284, "p": 0.04, "rate": "arr"}},
+    "group_comparison": {"adjust": ["age", "sex"], "scale": "log"},
+    "ordinal": {"outcome": "edss"},
+    "multiplicity": {"method": "BH"},
+    "power": {"n_sim": 100, "rate_ratios": [0.8], "published_r": {"edss": -0.238},
+              "published_groups": {"n1": 35, "mean1": 55.4, "sd1": 29.7, "n2": 53, "mean2": 59.3, "sd2": 37.2}},
+}
+
+
+def _context(models=MODELS, label=None):
+    from importlib.resources import files
+
+    from serostudy._io.config import config_from_dict
+    from serostudy._pipeline import load_context
+    import yaml
+
+    base = files("serostudy") / "data" / "demo"
+    raw = yaml.safe_load((base / "study.yaml").read_text())
+    raw.pop("audit", None)
+    raw.pop("assay", None)
+    if models is not None:
+        raw["models"] = models
+    if label is not None:
+        raw["codebook"]["b12_pmol_l"]["label"] = label
+    cfg = config_from_dict(raw)
+    return load_context(cfg, base, seed=7)
+
+
+@pytest.fixture(scope="module")
+def sections():
+    return models_stage(_context())
+
+
+def test_sections_in_report_order(sections):
+    assert [s.id for s in sections] == ["models_relapses", "models_group", "models_ordinal",
+                                        "models_multiplicity", "models_power", "models_forest"]
+    assert [s.order for s in sections] == [80, 81, 82, 83, 85, 84]
+    figs = {f.name for s in sections for f in s.figures}
+    assert figs == {"models_group_residuals", "models_forest"}
+
+
+def test_relapse_section_has_nb_poisson_and_the_published_r(sections):
+    rel = sections[0]
+    groups = {r.group for r in rel.records}
+    assert {"NB unadjusted", "NB adjusted", "Poisson unadjusted", "Poisson adjusted", "published",
+            "recomputed"} <= groups
+    rr = [r for r in rel.records if r.statistic == "rate_ratio" and r.group == "NB adjusted"
+          and r.term == "Serum vitamin B12 (per 10 pmol/L)"]
+    assert len(rr) == 1 and rr[0].ci_low < rr[0].estimate < rr[0].ci_high
+    assert any(r.statistic == "theta" for r in rel.records)
+    assert any(r.statistic == "dispersion_ratio" for r in rel.records)
+    sentence = rel.payload["conclusion"]
+    assert sentence.count(". ") == 0 and sentence.endswith(".")  # one sentence
+    assert "r = \u22120.284" in sentence and "rate ratio" in sentence
+    assert sentence in rel.html.replace("&#39;", "'")
+
+
+def test_group_section_reports_ratio_of_geometric_means(sections):
+    g = sections[1]
+    recs = [r for r in g.records if r.statistic == "ratio_of_geometric_means"]
+    assert {r.group for r in recs} == {"unadjusted", "adjusted"}
+    assert all(r.term == "nmosd vs control" and r.ci_low < r.estimate < r.ci_high for r in recs)
+
+
+def test_multiplicity_family_is_stated_and_q_at_least_p(sections):
+    m = sections[3]
+    assert "The family:" in m.choices[0]
+    qs = [r for r in m.records if r.statistic == "q_value"]
+    assert len(qs) == 12  # 6 variables x (pearson, spearman)
+    assert all(r.estimate >= r.pvalue - 1e-15 for r in qs)
+
+
+def test_multiplicity_uses_the_table2_section_when_it_ran():
+    from serostudy._analysis.core_stages import table2_stage
+
+    ctx = _context()
+    ctx.sections.append(table2_stage(ctx))
+    secs = models_stage(ctx)
+    m = [s for s in secs if s.id == "models_multiplicity"][0]
+    assert "Table 2 section" in m.choices[0]
+    from serostudy.models import p_adjust
+
+    t2 = [r for r in ctx.sections[-1].records if r.statistic == "pearson_r"]
+    q = p_adjust([r.pvalue for r in t2])
+    ours = [r.estimate for r in m.records if r.term.endswith("(pearson)")]
+    assert ours == pytest.approx(list(q), rel=1e-12)
+
+
+def test_power_section(sections):
+    p = sections[4]
+    stats = {r.statistic for r in p.records}
+    assert {"detectable_d", "detectable_difference", "detectable_r", "power", "simulated_power"} <= stats
+    sim = [r for r in p.records if r.statistic == "simulated_power"][0]
+    assert 0 <= sim.estimate <= 1 and "100 simulated studies" in sim.method
+
+
+def test_records_and_payloads_are_json_ready_and_deterministic(sections):
+    again = models_stage(_context())
+    a = json.dumps([[r.to_dict() for r in s.records] for s in sections], allow_nan=False)
+    b = json.dumps([[r.to_dict() for r in s.records] for s in again], allow_nan=False)
+    assert a == b
+    json.dumps([s.payload for s in sections], allow_nan=False)
+
+
+def test_user_strings_are_escaped():
+    secs = models_stage(_context(label="<script>alert(1)</script>"))
+    for s in secs:
+        assert "<script>" not in s.html
+    assert "&lt;script&gt;" in secs[0].html
+
+
+def test_not_configured_means_not_run():
+    assert models_stage(_context(models=None)) == []
+
+
+def test_missing_column_in_models_config_is_a_clear_error():
+    from serostudy.exceptions import ModelError
+
+    bad = dict(MODELS, relapses=dict(MODELS["relapses"], adjust=["age", "smoking"]))
+    with pytest.raises(ModelError, match="'smoking', which is not a column"):
+        models_stage(_context(models=bad))
+
+
+def test_models_config_rejects_unknown_keys():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        ModelsConfig.model_validate({"relapse": {}})
+
+
+def _fit(rr, lo, hi, p):
+    t = ModelTerm(term="x", estimate=math.log(rr), se=0.1, ci=ConfidenceInterval(math.log(lo), math.log(hi)),
+                  statistic=1.0, statistic_name="z", pvalue=p, exp_estimate=rr, exp_ci=ConfidenceInterval(lo, hi),
+                  exp_name="rate ratio")
+    return ModelResult(family="negbin", link="log", formula="y ~ x", terms=(t,), n=35, df_model=2, df_resid=33,
+                       loglik=-50.0, aic=106.0, theta=1.5)
+
+
+@pytest.mark.parametrize("rr, lo, hi, p, expected", [
+    (0.93, 0.80, 1.08, 0.35, "includes no effect: a correlation of a skewed rate"),
+    (0.85, 0.75, 0.97, 0.01, "in the same direction as the published correlation"),
+    (1.20, 1.05, 1.37, 0.01, "in the opposite direction"),
+])
+def test_conclusion_sentence_branches(rr, lo, hi, p, expected):
+    s = conclusion_sentence(published_r=-0.284, published_p=0.04, fit=_fit(rr, lo, hi, p), term="x",
+                            per_txt="per 10 pmol/L", exposure_label="B12", covariates=["age", "sex"])
+    assert expected in s and "adjusted for age, sex" in s
+    assert s.count(". ") == 0
