@@ -251,8 +251,7 @@ def contingency_test(
         return fisher_test(table, **fisher_kw)  # type: ignore[arg-type]
     t, _ = drop_empty_margins(count_table(table))
     if t.shape[0] < 2 or t.shape[1] < 2:
-        res = chi2_test(table)
-        return _with_note(res, "fewer than 2 non-empty rows or columns: no test")
+        return chi2_test(table)  # NaN statistic and p-value, notes say why
     e = _expected(t)
     small = int(np.sum(e < 5))
     if small == 0:
@@ -327,7 +326,9 @@ def odds_ratio(
     if kind == "conditional":
         res = _scipy_odds_ratio(t, kind="conditional")
         ci = res.confidence_interval(confidence_level=level, alternative=alternative)
-        if (t == 0).any():
+        if (t.sum(axis=0) == 0).any() or (t.sum(axis=1) == 0).any():
+            notes.append("an empty row or column: the odds ratio is undefined (NaN; interval 0 to inf)")
+        elif (t == 0).any():
             notes.append("a zero cell: conditional MLE and exact interval remain defined (may be 0 or inf)")
         return Estimate(
             "odds ratio",
