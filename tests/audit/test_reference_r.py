@@ -54,7 +54,8 @@ def test_contingency_matches_r(row):
     assert_allclose(got["chi2"], row["p_chi2"], rtol=1e-10)
     if cells.shape == (2, 2):
         assert_allclose(got["chi2_yates"], row["p_chi2_yates"], rtol=1e-10)
-    # 2 x c: our exact enumeration (scipy's r x c default is random resampling)
+    # 2 x c: our exact enumeration; r x c: serostudy's exact Fisher-Freeman-Halton
+    # (scipy's r x c default is random resampling, so neither uses it)
     assert_allclose(got["fisher"], row["p_fisher"], rtol=1e-7)
 
 

@@ -511,6 +511,15 @@ def _table_pvalues(tab: np.ndarray) -> dict[str, float]:
         fp = _fisher_2xc(tab if tab.shape[0] == 2 else tab.T)
         if fp is not None:
             out["fisher"] = fp
+    else:
+        # r x c: the inference layer's exact Fisher-Freeman-Halton (never its Monte Carlo)
+        from serostudy._inference._contingency import fisher_test
+        from serostudy.exceptions import InputError
+
+        try:
+            out["fisher"] = float(fisher_test(tab, method="exact", max_tables=200_000).pvalue)
+        except InputError:
+            pass
     return out
 
 

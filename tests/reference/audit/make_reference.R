@@ -57,7 +57,8 @@ tabs <- list(
   seed_sex = matrix(c(12, 23, 20, 33), nrow = 2, byrow = TRUE),
   seed_b12_category = matrix(c(1, 32, 1, 2, 45, 2), nrow = 2, byrow = TRUE),
   small_2x2 = matrix(c(3, 9, 8, 2), nrow = 2, byrow = TRUE),
-  t2x3 = matrix(c(10, 5, 7, 4, 12, 9), nrow = 2, byrow = TRUE)
+  t2x3 = matrix(c(10, 5, 7, 4, 12, 9), nrow = 2, byrow = TRUE),
+  t3x3 = matrix(c(6, 2, 4, 3, 8, 2, 1, 3, 9), nrow = 3, byrow = TRUE)
 )
 rows <- list()
 for (nm in names(tabs)) {
