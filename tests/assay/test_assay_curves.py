@@ -165,3 +165,25 @@ def test_too_few_points_and_nonpositive_weights_raise_assay_error():
         fit_curve([1, 2, 3, 4, 5, 6], [-0.01, 0.2, 0.4, 0.8, 1.2, 1.4], weights="1/y2")
     with pytest.raises(AssayError, match="2 replicates"):
         fit_curve([1, 2, 3, 4, 5, 6], [0.1, 0.2, 0.4, 0.8, 1.2, 1.4], weights="1/var")
+
+
+@pytest.mark.parametrize("weights", ["none", "1/y2"])
+def test_back_calculation_interval_covers_the_truth_about_95_percent(weights):
+    # Simulation: 400 standard curves with 8 levels in duplicate and one sample in
+    # triplicate at a known concentration; the 95% interval should cover it ~95% of the time.
+    rng = np.random.default_rng(2024)
+    p = CurveParameters(0.05, 2.5, 40.0, 1.2)
+    x = np.repeat([2, 5, 10, 20, 40, 80, 160, 320.0], 2)
+    true_x = 25.0
+    hits = 0
+    n = 400
+    for _ in range(n):
+        sd = (lambda mu: 0.04 * mu) if weights == "1/y2" else (lambda mu: np.full_like(mu, 0.03))
+        mu = predict(p, x)
+        y = mu + rng.standard_normal(x.size) * sd(mu)
+        mu_s = predict(p, np.full(3, true_x))
+        ys = mu_s + rng.standard_normal(3) * sd(mu_s)
+        f = fit_curve(x, y, weights=weights)
+        bc = f.back_calculate(ys.mean(), n_replicates=3)
+        hits += bool(bc.ci_low[0] <= true_x <= bc.ci_high[0])
+    assert 0.91 <= hits / n <= 0.985, hits / n
