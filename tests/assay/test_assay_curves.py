@@ -187,3 +187,20 @@ def test_back_calculation_interval_covers_the_truth_about_95_percent(weights):
         bc = f.back_calculate(ys.mean(), n_replicates=3)
         hits += bool(bc.ci_low[0] <= true_x <= bc.ci_high[0])
     assert 0.91 <= hits / n <= 0.985, hits / n
+
+
+BC = pd.read_csv(REF / "backcalc_reference.csv")
+
+
+@pytest.mark.parametrize(("curve", "model", "weights"),
+                         sorted({tuple(r) for r in BC[["curve", "model", "weights"]].itertuples(index=False)}))
+def test_back_calculation_interval_matches_r_delta_method(curve, model, weights):
+    # R: symbolic deriv() of the inverse curve, vcov(nls), qt(0.975, df) (fit_reference.R).
+    ref = BC[(BC.curve == curve) & (BC.model == model) & (BC.weights == weights)]
+    d = DATA[DATA.curve == curve]
+    f = fit_curve(d.conc, d.response, model=model, weights=weights)
+    bc = f.back_calculate(ref.response.to_numpy(), n_replicates=2)
+    assert_allclose(bc.concentration, ref.concentration, rtol=1e-5)
+    assert_allclose(bc.se_log, ref.se_log, rtol=1e-4)
+    assert_allclose(bc.ci_low, ref.ci_low, rtol=1e-5)
+    assert_allclose(bc.ci_high, ref.ci_high, rtol=1e-5)

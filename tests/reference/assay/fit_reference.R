@@ -109,3 +109,46 @@ for (cid in unique(data$curve)) {
 out <- do.call(rbind, rows)
 write.csv(out, file.path(here, "fits_reference.csv"), row.names = FALSE)
 cat(sprintf("wrote %d fits with %s\n", nrow(out), R.version.string))
+
+## ---- back-calculation with a 95% interval (delta method on the log scale) ---------
+# For the fits with weights none and 1/y2: the concentration for the responses at the
+# 20th, 50th and 80th percentile of the curve's data, as the mean of m = 2 replicates.
+# Var(log x) = g' V g + (d log x / d y)^2 * sigma^2 / w(y) / m, with g from R's symbolic
+# deriv() and V = vcov(fit); interval exp(log x +/- qt(0.975, df) * se).
+inv_expr <- list(
+  "4pl" = quote(xmid - scal * log((B - y) / (y - A))),
+  "5pl" = quote(xmid - scal * log(((B - A) / (y - A))^(1 / g) - 1))
+)
+refit <- function(d, model, scheme) {
+  d$w <- weights_for(d, scheme)
+  f4 <- nls(response ~ SSfpl(log(conc), A, B, xmid, scal), data = d, weights = w, control = ctrl)
+  if (model == "4pl") return(f4)
+  st <- as.list(coef(f4)); st$g <- 1
+  nls(response ~ A + (B - A) / (1 + exp((xmid - log(conc)) / scal))^g,
+      data = d, weights = w, start = st, control = ctrl)
+}
+bc_rows <- list()
+for (i in seq_len(nrow(out))) {
+  r <- out[i, ]
+  if (!(r$weights %in% c("none", "1/y2"))) next
+  d <- data[data$curve == r$curve, ]
+  fit <- refit(d, r$model, r$weights)
+  cf <- coef(fit); V <- vcov(fit); s <- summary(fit)$sigma
+  dd <- deriv(inv_expr[[r$model]], c(names(cf), "y"), function.arg = c(names(cf), "y"))
+  for (y in quantile(fitted(fit), c(0.2, 0.5, 0.8), names = FALSE)) {
+    val <- do.call(dd, c(as.list(cf), y = y))
+    grad <- attr(val, "gradient")
+    g_t <- grad[1, names(cf)]; g_y <- grad[1, "y"]
+    vy <- if (r$weights == "none") s^2 else s^2 * y^2
+    se <- sqrt(as.numeric(t(g_t) %*% V %*% g_t) + g_y^2 * vy / 2)
+    tq <- qt(0.975, df.residual(fit))
+    bc_rows[[length(bc_rows) + 1]] <- data.frame(
+      curve = r$curve, model = r$model, weights = r$weights, response = y, n_replicates = 2,
+      concentration = exp(as.numeric(val)), se_log = se,
+      ci_low = exp(as.numeric(val) - tq * se), ci_high = exp(as.numeric(val) + tq * se),
+      r_version = R.version.string, stringsAsFactors = FALSE)
+  }
+}
+bc <- do.call(rbind, bc_rows)
+write.csv(bc, file.path(here, "backcalc_reference.csv"), row.names = FALSE)
+cat(sprintf("wrote %d back-calculations\n", nrow(bc)))
