@@ -102,7 +102,12 @@ class AuditReport:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
     def to_records(self) -> tuple[Record, ...]:
-        """One :class:`~serostudy._records.Record` per finding (``analysis="audit"``)."""
+        """One :class:`~serostudy._records.Record` per finding (``analysis="audit"``).
+
+        ``estimate`` is empty (a finding is a range, not a number): the attainable range
+        is in ``ci_low``/``ci_high``, the item checked in ``term``, the check in
+        ``method`` and the verdict with its explanation in ``warnings``.
+        """
         recs = []
         for f in self.findings:
             recs.append(
@@ -110,7 +115,7 @@ class AuditReport:
                     analysis="audit",
                     variable=f.variable or f.item,
                     statistic=f"{f.check}:{f.quantity}",
-                    estimate=None if f.low is None else float(f.low),
+                    estimate=None,
                     group=f.group,
                     term=f.item,
                     ci_low=None if f.low is None else float(f.low),
