@@ -77,6 +77,12 @@ def test_fractional_count_points_to_exposure(counts):
         fit_glm(counts, "relapses ~ b12", family="negbin")
 
 
+def test_all_zero_counts(counts):
+    counts["relapses"] = 0
+    with pytest.raises(ModelError, match="every count in 'relapses' is 0"):
+        fit_glm(counts, "relapses ~ b12", family="negbin", exposure="years")
+
+
 # -- zero or negative exposure
 
 

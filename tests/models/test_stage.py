@@ -131,11 +131,15 @@ def test_not_configured_means_not_run():
 
 
 def test_missing_column_in_models_config_is_a_clear_error():
-    from serostudy.exceptions import ModelError
+    from serostudy.exceptions import ConfigError
 
-    bad = dict(MODELS, relapses=dict(MODELS["relapses"], adjust=["age", "smoking"]))
-    with pytest.raises(ModelError, match="'smoking', which is not a column"):
+    bad = dict(MODELS, relapses=dict(MODELS["relapses"], adjust=["age", "sexx"]))
+    with pytest.raises(ConfigError) as exc:
         models_stage(_context(models=bad))
+    assert exc.value.key == "models.relapses.adjust[1]"
+    assert "names column 'sexx', which is not in the participant table" in str(exc.value)
+    assert "did you mean 'sex'?" in str(exc.value)
+    assert isinstance(exc.value, ValueError)
 
 
 def test_models_config_rejects_unknown_keys():
@@ -154,7 +158,8 @@ def _fit(rr, lo, hi, p):
 
 
 @pytest.mark.parametrize("rr, lo, hi, p, expected", [
-    (0.93, 0.80, 1.08, 0.35, "includes no effect: a correlation of a skewed rate"),
+    (0.93, 0.80, 1.08, 0.35, "includes no effect: once relapses are counted over each patient's follow-up and "
+                             "age, sex are accounted for, these data do not show that the relapse rate depends on B12."),
     (0.85, 0.75, 0.97, 0.01, "in the same direction as the published correlation"),
     (1.20, 1.05, 1.37, 0.01, "in the opposite direction"),
 ])

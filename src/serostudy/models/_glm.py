@@ -167,6 +167,8 @@ def _numeric_response(design: Design, family: str) -> np.ndarray:
                     row=int(pos),
                     column=col,
                 )
+        if not np.any(y > 0):
+            raise ModelError(f"every count in {col!r} is 0: there is nothing to model (the rate is estimated as 0)")
     if family == "logit":
         for pos, v in zip(design.row_numbers, y):
             if v not in (0.0, 1.0):

@@ -289,9 +289,9 @@ def conclusion_sentence(
     )
     same_dir = (published_r < 0) == (rr < 1)
     if lo <= 1 <= hi:
-        tail = (", an interval that includes no effect: a correlation of a skewed rate driven by a few "
-                "patients with short follow-up does not show that the relapse rate depends on "
-                f"{exposure_label} once follow-up and covariates are accounted for.")
+        tail = (", an interval that includes no effect: once relapses are counted over each patient's "
+                f"follow-up{' and ' + ', '.join(covariates) + ' are accounted for' if covariates else ''}, "
+                f"these data do not show that the relapse rate depends on {exposure_label}.")
         if not pub_sig:
             tail = ", an interval that includes no effect, in line with the published p-value."
     elif same_dir:
@@ -688,6 +688,47 @@ def forest_section(ctx: RunContext, cfg: ModelsConfig, fits: dict[str, tuple[Mod
 # --------------------------------------------------------------------------- all
 
 
+def check_config_columns(ctx: RunContext, cfg: ModelsConfig) -> None:
+    """Every column ``models:`` names must be in the participant table.
+
+    Raises
+    ------
+    ConfigError
+        Naming the key (``models.relapses.adjust[1]``), the column, and the columns there are.
+    """
+    from serostudy.exceptions import ConfigError
+
+    have = [str(c) for c in ctx.data.columns]
+    keys: list[tuple[str, str]] = [("models.exposure", cfg.exposure)]
+    if cfg.relapses is not None:
+        r = cfg.relapses
+        keys += [("models.relapses.count", r.count), ("models.relapses.follow_up", r.follow_up)]
+        keys += [(f"models.relapses.adjust[{i}]", c) for i, c in enumerate(r.adjust)]
+        if r.published is not None and r.published.rate is not None:
+            keys.append(("models.relapses.published.rate", r.published.rate))
+    if cfg.group_comparison is not None:
+        g = cfg.group_comparison
+        if g.outcome is not None:
+            keys.append(("models.group_comparison.outcome", g.outcome))
+        keys += [(f"models.group_comparison.adjust[{i}]", c) for i, c in enumerate(g.adjust)]
+    if cfg.ordinal is not None:
+        keys.append(("models.ordinal.outcome", cfg.ordinal.outcome))
+        keys += [(f"models.ordinal.adjust[{i}]", c) for i, c in enumerate(cfg.ordinal.adjust)]
+    for key, col in keys:
+        if col not in have:
+            import difflib
+
+            close = difflib.get_close_matches(col, have, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(
+                f"names column {col!r}, which is not in the participant table (columns: {', '.join(have)}){hint}",
+                key=key,
+            )
+    order = [str(g) for g in ctx.config.groups.order]
+    if cfg.group is not None and str(cfg.group) not in order:
+        raise ConfigError(f"must be one of {order}, got {cfg.group!r}", key="models.group")
+
+
 def models_stage(ctx: RunContext) -> list[Section]:
     """Run every part of ``models:`` that is configured; sections in report order.
 
@@ -702,6 +743,7 @@ def models_stage(ctx: RunContext) -> list[Section]:
     if getattr(ctx.config, "models", None) is None:
         return []
     cfg = _cfg(ctx)
+    check_config_columns(ctx, cfg)
     sections: list[Section] = []
     forest: dict[str, tuple[ModelResult, str, str]] = {}
     nb = None
