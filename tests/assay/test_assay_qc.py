@@ -113,3 +113,9 @@ def test_hook_effect_warning():
 def test_describe_lists_rules():
     text = " ".join(QCRuleSet().describe())
     assert "±20%" in text and "±25%" in text and "CV at most 20%" in text
+
+
+def test_plate_without_qcs_passes_the_qc_rule_with_a_note():
+    empty = pd.DataFrame(columns=["id", "level", "nominal", "measured"])
+    out, ok, rows = check_qcs(empty, R)
+    assert ok and len(out) == 0 and "no QC samples" in rows[0]["reason"]

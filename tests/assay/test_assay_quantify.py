@@ -248,3 +248,12 @@ def test_fit_quality_every_standard_re_and_aic(clean):
     assert w["re_percent"].notna().all() and w["re_percent"].abs().max() < 1e-4  # noise-free plate
     assert set(clean.aic) == {"4pl", "5pl"}
     assert clean.curve.residual_sd >= 0
+
+
+def test_plate_with_too_few_standard_readings_is_rejected_with_reason():
+    lay = make_layout(SAMPLES)
+    lost = {f"{r}{c}": "missed (MISSED)" for r in "AB" for c in range(2, 8)}  # S1-S6 all missed
+    res = quantify_plate(make_reading(lay, well_conc(lay, TRUTH), override=lost), lay)
+    assert not res.passed and res.curve is None
+    assert any("usable standard well" in r for r in res.reasons)
+    assert (res.samples["status"] == "plate rejected").all()

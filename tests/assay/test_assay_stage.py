@@ -90,3 +90,26 @@ def test_config_errors_name_the_key(study):
         AssayConfig.model_validate({"plates": ["a.csv"], "layout": "l.toml", "target": "b12", "unit": "mg"})
     with pytest.raises(ValueError, match="unknown reference range"):
         AssayConfig.model_validate({"plates": ["a.csv"], "layout": "l.toml", "target": "b12", "reference_range": "x"})
+
+
+def test_report_fragment_escapes_user_strings():
+    from serostudy.assay import CurveParameters, PlateReading, layout_from_dict, predict, quantify_plate
+    from serostudy.assay._report import assay_html
+
+    evil = "<script>alert(1)</script>"
+    std = [5, 10, 20, 40, 80, 160, 320, 640.0]
+    lay = layout_from_dict({
+        "unit": "pmol/L", "name": evil,
+        "standard": [{"id": f"S{i}", "concentration": c, "wells": [f"A{i + 1}", f"B{i + 1}"]} for i, c in enumerate(std)],
+        "sample": [{"id": evil, "wells": ["C1", "D1"]}],
+    })
+    p = CurveParameters(0.05, 3.0, 150.0, 1.1)
+    vals = np.full((8, 12), np.nan)
+    for i, c in enumerate(std):
+        vals[0, i] = vals[1, i] = float(predict(p, c)) * (1 + 0.01 * (-1) ** i)
+    vals[2, 0], vals[3, 0] = float(predict(p, 2.0)), np.nan
+    reading = PlateReading(pd.DataFrame(vals, index=list("ABCDEFGH"), columns=range(1, 13)), {}, "x.csv", "grid")
+    res = quantify_plate(reading, lay, weights="none")
+    html = assay_html([res], res.samples, model="4pl", weights="none", blank="zero-standard", censor_policy="",
+                      not_reported=[{"id": evil, "plate": evil, "status": "x", "reason": evil}], notes=[evil], unit="pmol/L")
+    assert "<script>" not in html and "&lt;script&gt;" in html

@@ -294,6 +294,10 @@ class CurveFit:
         mean response (``response_variance / n_replicates``); the interval is
         ``exp(log x_hat +/- t_{df_residual} * se)``.  Responses outside the asymptotes give
         ``nan`` and ``side`` says on which side they are.
+
+        Validated against the same delta method computed in R 4.2 (symbolic ``deriv()``
+        of the inverse, ``vcov.nls``, ``qt``): rtol 1e-5
+        (``tests/reference/assay/backcalc_reference.csv``).
         """
         y = np.atleast_1d(np.asarray(response, dtype=float))
         m = np.broadcast_to(np.asarray(n_replicates, dtype=float), y.shape)

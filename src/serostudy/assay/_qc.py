@@ -146,6 +146,12 @@ def standards_acceptance(judged: pd.DataFrame, rules: QCRuleSet) -> tuple[bool, 
 def check_qcs(qcs: pd.DataFrame, rules: QCRuleSet) -> tuple[pd.DataFrame, bool, list[dict[str, Any]]]:
     """Judge QC samples (columns ``id, level, nominal, measured``) and the run-level QC rule."""
     out = qcs.copy()
+    if len(out) == 0:
+        out["re_percent"] = pd.Series(dtype=float)
+        out["passed"] = pd.Series(dtype=bool)
+        out["reason"] = pd.Series(dtype=object)
+        return out, True, [_row("QC: fraction passing", "plate", None, "", True,
+                                "no QC samples on the plate: rule not applied")]
     with np.errstate(invalid="ignore", divide="ignore"):
         out["re_percent"] = (out["measured"] - out["nominal"]) / out["nominal"] * 100.0
     ok = np.isfinite(out["re_percent"]) & (out["re_percent"].abs() <= rules.qc_tolerance)
@@ -156,8 +162,6 @@ def check_qcs(qcs: pd.DataFrame, rules: QCRuleSet) -> tuple[pd.DataFrame, bool, 
         for p, r in zip(ok, out["re_percent"])
     ]
     rows = []
-    if len(out) == 0:
-        return out, True, [_row("QC: fraction passing", "plate", None, "", True, "no QC samples on the plate: rule not applied")]
     frac = float(ok.mean())
     pass_all = frac >= rules.min_qc_fraction - 1e-12
     rows.append(_row("QC: fraction passing", "plate", round(100 * frac, 1), f">= {rules.min_qc_fraction:.0%}",

@@ -208,7 +208,12 @@ def quantify_plate(
     qc_rows: list[dict] = []
     curve: CurveFit | None = None
     fit_notes: list[str] = []
+    n_par = 4 if model == "4pl" else 5
+    n_levels = int(((levels["n_wells"] > 0) & (levels["nominal"] > 0)).sum())
     try:
+        if len(std) < n_par + 1 or n_levels < n_par - 1:
+            raise FitError(f"only {len(std)} usable standard well(s) at {n_levels} non-zero level(s); a {model} needs at "
+                           f"least {n_par + 1} wells at {n_par - 1} levels")
         curve = fit_curve(std["concentration"].to_numpy(), std["response"].to_numpy(), model=model, weights=weights)
     except FitError as exc:
         reasons.append(f"standard curve could not be fitted: {exc}")
