@@ -776,6 +776,13 @@ def check_percent(
             w = Fraction(100 * count, alt_denominator)
             variants.append(Variant(f"{count}/{alt_denominator} (printed counts' total)", float(w), float(w), pct.contains(w), False))
         verdict, lo, hi, expl = _verdict(pct, variants, None, "percentage")
+        shown = "; ".join(f"{v.name} = {_fmt(v.low, 3)}%" for v in variants)
+        if verdict == "consistent":
+            expl = f"{pct}% = {variants[0].name} ({_fmt(variants[0].low, 3)}%)."
+        elif verdict == "consistent_under_variant":
+            expl = f"{pct}% is not {variants[0].name} ({_fmt(variants[0].low, 3)}%) but {variants[1].name} ({_fmt(variants[1].low, 3)}%)."
+        else:
+            expl = f"{pct}% fits none of: {shown}."
         return Finding("percent", item, printed, "percent", lo, hi, tuple(variants), verdict, expl, variable, group)
     ks = _count_candidates(None, pct, n)
     if ks:

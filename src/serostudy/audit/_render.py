@@ -47,9 +47,12 @@ CHECK_LABELS = {
 _FRAGMENT = """\
 <section class="audit">
 <p class="audit-summary">{{ n }} checks of the printed numbers{% if study %} of <em>{{ study }}</em>{% endif %}:
-{% for v, k in counts.items() %}{% if k %}<span class="v-{{ v }}">{{ k }} {{ labels[v] }}</span>{% if not loop.last %}; {% endif %}{% endif %}{% endfor %}.
+{% for v, k in nonzero %}<span class="v-{{ v }}">{{ k }} {{ labels[v] }}</span>{% if not loop.last %}; {% endif %}{% endfor %}.
 Each printed number is taken as the interval of values that round to it; p-values are
 recomputed over those intervals (alpha = {{ alpha }} for "gross").</p>
+{% if flagged %}<h3>What does not add up</h3>
+<ul class="audit-flagged">{% for f in flagged %}<li class="v-{{ f.verdict }}"><strong>{{ labels[f.verdict] }}</strong>: {{ f.explanation }} <code>{{ f.item }}</code></li>{% endfor %}</ul>
+<h3>All checks</h3>{% endif %}
 <table class="audit-findings">
 <thead><tr><th>Check</th><th>What</th><th>Printed</th><th>Recomputed</th><th>Variants tried</th><th>Verdict</th><th>Why</th></tr></thead>
 <tbody>
@@ -78,8 +81,8 @@ _PAGE = """\
 body { font-family: system-ui, sans-serif; margin: 2em; max-width: 80em; }
 table { border-collapse: collapse; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.5em; vertical-align: top; text-align: left; }
-tr.v-inconsistent td, span.v-inconsistent { background: #fde2e1; }
-tr.v-gross td, span.v-gross { background: #f8b4b0; }
+tr.v-inconsistent td, span.v-inconsistent, li.v-inconsistent { background: #fde2e1; }
+tr.v-gross td, span.v-gross, li.v-gross { background: #f8b4b0; }
 tr.v-consistent_under_variant td, span.v-consistent_under_variant { background: #fff3cd; }
 tr.v-not_checkable td { color: #777; }
 span.match { font-weight: bold; }
@@ -121,7 +124,8 @@ def render_fragment(report: AuditReport, *, findings: tuple[Finding, ...] | None
     """The findings table as an HTML fragment (for the study report's audit section)."""
     fs = report.findings if findings is None else findings
     return _env().from_string(_FRAGMENT).render(
-        n=len(fs), study=report.study, counts=report.counts(), alpha=report.alpha, findings=fs, notes=report.notes
+        n=len(fs), study=report.study, nonzero=[(v, k) for v, k in report.counts().items() if k], alpha=report.alpha,
+        findings=fs, notes=report.notes, flagged=[f for f in fs if f.flagged],
     )
 
 
