@@ -204,3 +204,12 @@ def test_back_calculation_interval_matches_r_delta_method(curve, model, weights)
     assert_allclose(bc.se_log, ref.se_log, rtol=1e-4)
     assert_allclose(bc.ci_low, ref.ci_low, rtol=1e-5)
     assert_allclose(bc.ci_high, ref.ci_high, rtol=1e-5)
+
+
+def test_sides_on_a_falling_curve():
+    # competitive assay: a response above the top asymptote means a concentration below the range
+    d = DATA[DATA.curve == "sim_falling_4pl"]
+    f = fit_curve(d.conc, d.response)
+    hi_resp = f.params.top + 0.5
+    lo_resp = f.params.bottom - 0.05
+    assert list(f.back_calculate([hi_resp, lo_resp]).side) == ["below", "above"]

@@ -321,13 +321,13 @@ class CurveFit:
             var = np.einsum("ij,jk,ik->i", G, self.cov, G) + d_y**2 * self.response_variance(y) / m
         se = np.sqrt(var)
         tq = stats.t.ppf(0.5 + confidence_level / 2.0, self.df_residual)
+        # Beyond the `bottom` asymptote means below the range when hill > 0 (bottom is
+        # approached as x -> 0), above it when hill < 0; and conversely for `top`.
         side = np.full(y.shape, "", dtype=object)
-        rising = self.rising
-        low_side = np.where(np.isnan(lx) & ~np.isnan(y), (q <= 0) == (h > 0), False)
-        high_side = np.isnan(lx) & ~np.isnan(y) & ~low_side
+        outside = np.isnan(lx) & ~np.isnan(y)
+        low_side = outside & ((q <= 0) == (h > 0))
         side[low_side] = "below"
-        side[high_side] = "above"
-        del rising
+        side[outside & ~low_side] = "above"
         return BackCalculation(
             concentration=np.exp(lx),
             ci_low=np.exp(lx - tq * se),
