@@ -257,3 +257,18 @@ def test_plate_with_too_few_standard_readings_is_rejected_with_reason():
     assert not res.passed and res.curve is None
     assert any("usable standard well" in r for r in res.reasons)
     assert (res.samples["status"] == "plate rejected").all()
+
+
+def test_falling_competitive_plate_censors_on_both_sides():
+    falling = CurveParameters(bottom=0.1, top=2.2, ec50=60.0, hill=-1.0)
+    lay = make_layout(SAMPLES)
+    vals = np.full((8, 12), np.nan)
+    for w, role, c in zip(lay.wells["well"], lay.wells["role"], well_conc(lay, TRUTH)):
+        r, k = parse_well(w)
+        vals[r, k] = 2.3 if role == "blank" else float(predict(falling, c))
+    reading = PlateReading(pd.DataFrame(vals, index=list("ABCDEFGH"), columns=range(1, 13)), {}, "f.csv", "grid")
+    res = quantify_plate(reading, lay, blank="none")
+    s = res.samples.set_index("id")
+    assert res.passed and not res.curve.rising
+    assert s.loc["low", "censored"] == "<LLOQ" and s.loc["high", "censored"] == ">ULOQ"
+    assert_allclose(s.loc["mid", "concentration"], 55.0, rtol=1e-6)
