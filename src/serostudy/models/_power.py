@@ -252,7 +252,7 @@ def nb_fit_batch(
         converged[a[done]] = True
         active[a[done]] = False
     W = _weights(mu, theta)
-    XtWX = np.einsum("bnp,bn,bnq->bpq", X, W, X)
+    XtWX = (np.swapaxes(X, 1, 2) * W[:, None, :]) @ X
     finite = np.all(np.isfinite(XtWX), axis=(1, 2)) & np.all(np.isfinite(beta), axis=1)
     se = np.full((B, p), np.nan)
     if finite.any():
@@ -276,8 +276,10 @@ def _irls(y, X, offset, beta, theta, *, iters: int, tol: float) -> np.ndarray:
         mu = np.exp(np.clip(eta, -700, 700))
         W = _weights(mu, theta[active])
         z = eta - offset[active] + (y[active] - mu) / mu
-        XtWX = np.einsum("bnp,bn,bnq->bpq", X[active], W, X[active])
-        XtWz = np.einsum("bnp,bn->bp", X[active], W * z)
+        Xa = X[active]
+        XtW = np.swapaxes(Xa, 1, 2) * W[:, None, :]
+        XtWX = XtW @ Xa
+        XtWz = (XtW @ z[..., None])[..., 0]
         try:
             new = np.linalg.solve(XtWX, XtWz[..., None])[..., 0]
         except np.linalg.LinAlgError:
@@ -291,16 +293,50 @@ def _irls(y, X, offset, beta, theta, *, iters: int, tol: float) -> np.ndarray:
     return beta
 
 
+def _count_sums(y: np.ndarray, tv: np.ndarray, *, lgamma_only: bool = False) -> tuple[np.ndarray, ...]:
+    """``lgamma(y+t) - lgamma(t)``, ``digamma(y+t) - digamma(t)``, ``trigamma(y+t) - trigamma(t)``.
+
+    For whole-number counts these are the finite sums over ``j < y`` of ``log(t+j)``,
+    ``1/(t+j)`` and ``-1/(t+j)^2`` (exact identities).  With one ``t`` per data set
+    (row of ``y``), the cumulative sums over ``j = 0 .. max(y) - 1`` are tabulated once
+    per row and looked up at each count: much faster than the special functions.
+    Falls back to scipy's special functions for very large counts.
+    """
+    ymax = int(y.max()) if y.size else 0
+    if ymax > 5000:
+        if lgamma_only:
+            return (special.gammaln(y + tv) - special.gammaln(tv),)
+        return (special.gammaln(y + tv) - special.gammaln(tv),
+                special.digamma(y + tv) - special.digamma(tv),
+                special.polygamma(1, y + tv) - special.polygamma(1, tv))
+    if ymax == 0:
+        z = np.zeros(y.shape)
+        return (z,) if lgamma_only else (z, z.copy(), z.copy())
+    tj = tv.reshape(-1, 1) + np.arange(ymax)  # (rows, ymax)
+    zero = np.zeros((tj.shape[0], 1))
+    idx = y.astype(np.intp)
+    dl = np.take_along_axis(np.concatenate([zero, np.cumsum(np.log(tj), axis=1)], axis=1), idx, axis=1)
+    if lgamma_only:
+        return (dl,)
+    inv = 1.0 / tj
+    dd = np.take_along_axis(np.concatenate([zero, np.cumsum(inv, axis=1)], axis=1), idx, axis=1)
+    dt = np.take_along_axis(np.concatenate([zero, -np.cumsum(inv * inv, axis=1)], axis=1), idx, axis=1)
+    return dl, dd, dt
+
+
 def _theta_newton(y: np.ndarray, mu: np.ndarray, theta: np.ndarray, iters: int = 50) -> np.ndarray:
-    """ML theta given the means, batched Newton on log(theta) with step halving."""
+    """ML theta given the means, batched Newton on log(theta) with step halving.
+
+    The log-likelihood is evaluated up to terms that do not involve theta.
+    """
     th = np.where(np.isinf(theta), THETA_MAX, theta).astype(float)
     t = np.log(th)
 
     def loglik(tt: np.ndarray, rows: np.ndarray) -> np.ndarray:
         tv = np.exp(tt)[:, None]
         yy, mm = y[rows], mu[rows]
-        return np.sum(special.gammaln(yy + tv) - special.gammaln(tv) + tv * np.log(tv)
-                      - (tv + yy) * np.log(tv + mm), axis=1)
+        dl = _count_sums(yy, tv, lgamma_only=True)[0]
+        return np.sum(dl + tv * np.log(tv) - (tv + yy) * np.log(tv + mm), axis=1)
 
     allrows = np.arange(t.size)
     cur = loglik(t, allrows)
@@ -311,10 +347,9 @@ def _theta_newton(y: np.ndarray, mu: np.ndarray, theta: np.ndarray, iters: int =
             break
         tv = np.exp(t[a])[:, None]
         yy, mm = y[a], mu[a]
-        score = np.sum(special.digamma(yy + tv) - special.digamma(tv) + np.log(tv) + 1
-                       - np.log(tv + mm) - (yy + tv) / (tv + mm), axis=1)
-        hess = np.sum(special.polygamma(1, yy + tv) - special.polygamma(1, tv) + 1 / tv
-                      - 2 / (tv + mm) + (yy + tv) / (tv + mm) ** 2, axis=1)
+        _dl, dd, dt = _count_sums(yy, tv)
+        score = np.sum(dd + np.log(tv) + 1 - np.log(tv + mm) - (yy + tv) / (tv + mm), axis=1)
+        hess = np.sum(dt + 1 / tv - 2 / (tv + mm) + (yy + tv) / (tv + mm) ** 2, axis=1)
         tv = tv[:, 0]
         g = tv * score
         h = tv * score + tv * tv * hess
