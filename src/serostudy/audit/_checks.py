@@ -448,6 +448,14 @@ def check_anova(
     mean and SD, ends only beyond four groups); when all mean intervals share a point,
     the attainable p reaches 1.  Classic F matches R's ``oneway.test(var.equal=TRUE)``
     and Welch's F ``oneway.test(var.equal=FALSE)`` on data with the same summaries.
+
+    Examples
+    --------
+    >>> from serostudy.audit import parse_printed as P
+    >>> f = check_anova(item="x", means=[P("10.1"), P("12.4"), P("11.0")], sds=[P("2.3"), P("3.1"), P("2.8")],
+    ...                 ns=[12, 15, 10], p=P("0.11", kind="p"))
+    >>> f.verdict
+    'consistent'
     """
     printed = f"p = {p}" if p is not None else ""
     if p is None:
@@ -561,6 +569,13 @@ def check_contingency(
     (whose rows add up to n).  Yates' correction applies to 2 x 2 tables only (as in R's
     ``chisq.test`` and ``scipy.stats.chi2_contingency``).  Validated against R's
     ``chisq.test`` and ``fisher.test`` (``tests/reference/audit/``).
+
+    Examples
+    --------
+    >>> from serostudy.audit import parse_printed as P
+    >>> check_contingency(item="sex", table=[[12, 23], [20, 33]], p=P("0.74", kind="p"),
+    ...                   test_name="chi-square").verdict
+    'consistent'
     """
     printed = f"p = {p}" if p is not None else ""
     if p is None:
@@ -658,6 +673,13 @@ def check_correlation(
 
     Matches R's ``cor.test`` (Pearson) p to 1e-10.  For Spearman's rho the same t
     approximation is used (as SPSS does); R's default exact p for small n differs.
+
+    Examples
+    --------
+    >>> from serostudy.audit import parse_printed as P
+    >>> f = check_correlation(item="arr", r=P("-0.284", kind="r"), n=35, p=P("0.04", kind="p"))
+    >>> f.verdict, f.details["n_needed"]["two-sided"]
+    ('gross', [51, 55])
     """
     printed = f"p = {p}" if p is not None else ""
     if p is None:
@@ -707,6 +729,13 @@ def check_printed_statistic(
     The statistic and df are intervals too (a Welch df printed as 27.3); a negative t
     is handled by symmetry, so ``t(28) = -2.20, p = .04`` is consistent.  A one-sided p
     is accepted in the direction of the statistic's sign only.
+
+    Examples
+    --------
+    >>> from serostudy.audit import parse_printed as P
+    >>> check_printed_statistic(item="x", statistic_name="t", statistic=P("-2.20"), df=P("28"),
+    ...                         p=P(".04", kind="p")).verdict
+    'consistent'
     """
     name = statistic_name
     dft = "" if df is None else f"({df}" + (f", {df2}" if df2 is not None else "") + ")"
@@ -766,6 +795,12 @@ def check_percent(
     leaves out missing values (``alt_denominator``, the sum of the printed counts) is
     tried as a variant.  Without a count this is GRIM for percentages: some integer
     ``k`` in ``0..n`` must give it.  Exact rational arithmetic.
+
+    Examples
+    --------
+    >>> from serostudy.audit import parse_printed as P
+    >>> check_percent(item="x", pct=P("94.2"), count=32, n=35).verdict
+    'inconsistent'
     """
     printed = f"{pct}%" + (f" ({count}/{n})" if count is not None else f" of n = {n}")
     variants = []
@@ -798,7 +833,13 @@ def check_percent(
 
 
 def check_count_total(*, item: str, counts: Sequence[int], n: int, variable: str | None, group: str | None) -> Finding:
-    """The printed counts of all levels of a variable must add up to the group's n."""
+    """The printed counts of all levels of a variable must add up to the group's n.
+
+    Examples
+    --------
+    >>> check_count_total(item="x", counts=[1, 32, 1], n=35, variable=None, group=None).verdict
+    'inconsistent'
+    """
     s = int(sum(counts))
     printed = " + ".join(str(c) for c in counts) + f" = {s}, n = {n}"
     ok = s == n
@@ -810,7 +851,14 @@ def check_count_total(*, item: str, counts: Sequence[int], n: int, variable: str
 
 
 def check_percent_total(*, item: str, pcts: Sequence[Printed], variable: str | None, group: str | None) -> Finding:
-    """The printed percentages of all levels must be able to add up to 100."""
+    """The printed percentages of all levels must be able to add up to 100.
+
+    Examples
+    --------
+    >>> from serostudy.audit import parse_printed as P
+    >>> check_percent_total(item="x", pcts=[P("34.3"), P("65.7")], variable=None, group=None).verdict
+    'consistent'
+    """
     lo = float(sum(to_fraction(p.low) for p in pcts))
     hi = float(sum(to_fraction(p.high) for p in pcts))
     ok = lo <= 100 <= hi
@@ -825,6 +873,14 @@ def check_order(*, item: str, cell: Any, variable: str | None = None, group: str
     """Printed min <= q1 <= median <= q3 <= max, and min <= mean <= max.
 
     Returns ``None`` when fewer than two of these numbers are printed.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from serostudy.audit import parse_printed as P
+    >>> cell = SimpleNamespace(mean=P("12.0"), min=P("1"), q1=None, median=None, q3=None, max=P("9"))
+    >>> check_order(item="x", cell=cell).verdict
+    'inconsistent'
     """
     names = ("min", "q1", "median", "q3", "max")
     vals = [(k, getattr(cell, k)) for k in names if getattr(cell, k, None) is not None]
@@ -857,6 +913,13 @@ def check_t_statistic(*, item: str, t: Printed, m1: Printed, s1: Printed, n1: in
 
     The sign of t depends on which group the paper subtracts from which, so |t| is
     compared; Student and Welch are tried as for :func:`check_ttest`.
+
+    Examples
+    --------
+    >>> from serostudy.audit import parse_printed as P
+    >>> check_t_statistic(item="x", t=P("-1.25"), m1=P("42.1"), s1=P("12.1"), n1=35, m2=P("46.1"),
+    ...                   s2=P("16.2"), n2=53).verdict
+    'consistent'
     """
     fl = _name_flags(test_name)
     kinds = [("Student t", True, not fl["welch"] or fl["student"]), ("Welch t", False, fl["welch"] or not fl["student"])]
@@ -899,7 +962,14 @@ def grim_consistent(mean: Printed, n: int, *, granularity: Fraction | int = 1, i
 
 def check_grim(*, item: str, mean: Printed, n: int, granularity: Fraction | int = 1, items: int = 1,
                variable: str | None = None, group: str | None = None) -> Finding:
-    """GRIM check of a printed mean of data on a grid (see :func:`grim_consistent`)."""
+    """GRIM check of a printed mean of data on a grid (see :func:`grim_consistent`).
+
+    Examples
+    --------
+    >>> from serostudy.audit import parse_printed as P
+    >>> check_grim(item="x", mean=P("5.19"), n=28).verdict
+    'inconsistent'
+    """
     g = Fraction(granularity)
     ks = grim_consistent(mean, n, granularity=g, items=items)
     unit = g / (n * items)
@@ -956,7 +1026,14 @@ def grimmer_consistent(mean: Printed, sd: Printed, n: int, *, granularity: Fract
 
 def check_grimmer(*, item: str, mean: Printed, sd: Printed, n: int, granularity: Fraction | int = 1,
                   variable: str | None = None, group: str | None = None) -> Finding:
-    """GRIMMER check of a printed SD of data on a grid (see :func:`grimmer_consistent`)."""
+    """GRIMMER check of a printed SD of data on a grid (see :func:`grimmer_consistent`).
+
+    Examples
+    --------
+    >>> from serostudy.audit import parse_printed as P
+    >>> check_grimmer(item="x", mean=P("3.00"), sd=P("1.50"), n=5).verdict
+    'inconsistent'
+    """
     printed = f"mean = {mean}, SD = {sd}, n = {n}"
     ok = grimmer_consistent(mean, sd, n, granularity=granularity)
     expl = (f"Some data of {n} values on a grid of {Fraction(granularity)} have mean {mean} and SD {sd}." if ok else
@@ -974,6 +1051,11 @@ def sd_bounds(a: float, b: float, m: float, n: int) -> tuple[float, float]:
 
     Largest: the Bhatia-Davis bound ``sqrt(n / (n - 1) * (b - m) * (m - a))``.  Smallest:
     one value at a, one at b, the other n - 2 equal.  ``nan`` if infeasible.
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in sd_bounds(0.0, 10.0, 5.0, 10)]
+    [2.357, 5.27]
     """
     if n < 2 or not (a <= m <= b):
         return math.nan, math.nan
@@ -993,7 +1075,14 @@ def sd_bounds(a: float, b: float, m: float, n: int) -> tuple[float, float]:
 
 def check_sd_range(*, item: str, mean: Printed, sd: Printed | None, lo: Printed, hi: Printed, n: int,
                    variable: str | None = None, group: str | None = None) -> Finding:
-    """Is the printed SD (and mean) possible for n values with the printed min and max?"""
+    """Is the printed SD (and mean) possible for n values with the printed min and max?
+
+    Examples
+    --------
+    >>> from serostudy.audit import parse_printed as P
+    >>> check_sd_range(item="x", mean=P("1.0"), sd=P("4.0"), lo=P("0"), hi=P("3"), n=20).verdict
+    'inconsistent'
+    """
     printed = f"mean = {mean}" + (f", SD = {sd}" if sd is not None else "") + f", range {lo} to {hi}, n = {n}"
     mins, maxs = [], []
     for a in _pts(lo, 3):
@@ -1031,6 +1120,14 @@ def check_subgroup(*, item: str, means: Sequence[Printed], sds: Sequence[Printed
     Pooled mean ``sum(n_k m_k) / N``; pooled SD from ``sum((n_k - 1) s_k**2) +
     sum(n_k (m_k - M)**2)`` over ``N - 1`` (exact decomposition of the total sum of
     squares), each evaluated over the rounding intervals.
+
+    Examples
+    --------
+    >>> from serostudy.audit import parse_printed as P
+    >>> fs = check_subgroup(item="s", means=[P("53.3"), P("56.6")], sds=[P("24.2"), P("23.7")], ns=[12, 23],
+    ...                     overall_mean=P("55.4"), overall_sd=P("29.7"))
+    >>> [f.verdict for f in fs]
+    ['consistent', 'inconsistent']
     """
     out: list[Finding] = []
     n = np.asarray(ns, dtype=float)
@@ -1068,7 +1165,15 @@ def check_subgroup(*, item: str, means: Sequence[Printed], sds: Sequence[Printed
 
 def check_identity(*, item: str, lhs: Sequence[tuple[int, Printed]], rhs: Sequence[tuple[int, Printed]],
                    text: str, description: str | None = None) -> Finding:
-    """A declared identity ``lhs = rhs`` (sums and differences) in interval arithmetic."""
+    """A declared identity ``lhs = rhs`` (sums and differences) in interval arithmetic.
+
+    Examples
+    --------
+    >>> from serostudy.audit import parse_printed as P
+    >>> check_identity(item="i", lhs=[(1, P("42.1"))], rhs=[(1, P("34.9")), (1, P("5.3"))],
+    ...                text="age = onset + duration").verdict
+    'inconsistent'
+    """
 
     def span(terms: Sequence[tuple[int, Printed]]) -> tuple[Fraction, Fraction]:
         lo = hi = Fraction(0)
@@ -1103,6 +1208,11 @@ def check_carlisle(*, item: str, pvalues: Sequence[float], labels: Sequence[str]
     alike than chance allows.  Flagged outside ``[low, high]`` (1 in 10 000 each side).
     In a matched case-control study similarity is expected by design: read the result
     as a screen, not a verdict.
+
+    Examples
+    --------
+    >>> check_carlisle(item="b", pvalues=[0.22, 0.74], labels=["age", "sex"]).verdict
+    'consistent'
     """
     ps = np.clip(np.asarray(pvalues, dtype=float), 1e-300, 1 - 1e-16)
     if ps.size < 2:
