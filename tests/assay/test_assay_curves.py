@@ -213,3 +213,16 @@ def test_sides_on_a_falling_curve():
     hi_resp = f.params.top + 0.5
     lo_resp = f.params.bottom - 0.05
     assert list(f.back_calculate([hi_resp, lo_resp]).side) == ["below", "above"]
+
+
+def test_batched_5pl_agrees_with_single_fits():
+    rng = np.random.default_rng(3)
+    x = np.repeat([1, 3, 8, 20, 50, 120, 300, 700, 1500.0], 2)
+    true = [CurveParameters(0.05, 3.0, rng.uniform(30, 90), rng.uniform(1.2, 2), rng.uniform(0.4, 0.9)) for _ in range(15)]
+    Y = np.stack([predict(p, x) * (1 + 0.03 * rng.standard_normal(x.size)) for p in true])
+    b = fit_curves(x, Y, model="5pl")
+    assert b.converged.all()
+    for i in range(len(true)):
+        s = fit_curve(x, Y[i], model="5pl").params
+        assert_allclose([b.bottom[i], b.top[i], b.ec50[i], b.hill[i], b.asymmetry[i]],
+                        [s.bottom, s.top, s.ec50, s.hill, s.asymmetry], rtol=1e-6)
