@@ -10,7 +10,8 @@ to 1e-12 (tests/models/test_multiplicity.py).
 
 from __future__ import annotations
 
-from typing import Literal, Sequence
+from typing import Literal
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from scipy import optimize, special, stats

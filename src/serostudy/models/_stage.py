@@ -123,6 +123,21 @@ def _term_label(term: str, ctx: RunContext, cfg: ModelsConfig) -> str:
     return _label(ctx, term) if term != "Intercept" else "Intercept"
 
 
+def _complete(data: "pd.DataFrame", cols: list[str]) -> tuple["pd.DataFrame", tuple[str, ...]]:
+    """Rows complete in ``cols`` (numeric), and a note naming the rows left out (never silent)."""
+    import pandas as pd
+
+    sub = data[cols].apply(pd.to_numeric, errors="coerce")
+    bad = sub.isna().any(axis=1)
+    if not bad.any():
+        return sub, ()
+    from serostudy.models._formula import _row_numbers
+
+    rows = _row_numbers(data)[bad.to_numpy()]
+    shown = ", ".join(str(r) for r in rows[:10]) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+    return sub[~bad], (f"{int(bad.sum())} row(s) with a missing {' or '.join(cols)} left out: rows {shown}",)
+
+
 def _censor_note(ctx: RunContext, data: "pd.DataFrame", col: str) -> list[str]:
     """Say how many censored values ('<21', '>123') enter a model, and how."""
     cc = col + "__censor"
@@ -223,13 +238,13 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
                                   method="Pearson correlation as published"))
         ours = None
         if pub.rate is not None and pub.rate in data.columns:
-            sub = data[[cfg.exposure, pub.rate]].apply(lambda s: s.astype(float)).dropna()
+            sub, left = _complete(data, [cfg.exposure, pub.rate])
             if len(sub) >= 4:
                 res = stats.pearsonr(sub[cfg.exposure], sub[pub.rate])
                 ours = (float(res.statistic), float(res.pvalue), len(sub))
                 pub_records.append(Record(analysis="model", variable=pub.rate, group="recomputed",
                                           statistic="pearson_r", estimate=ours[0], pvalue=ours[1], n=ours[2],
-                                          method="Pearson correlation (scipy.stats.pearsonr)"))
+                                          method="Pearson correlation (scipy.stats.pearsonr)", warnings=left))
         sentence = conclusion_sentence(
             published_r=pub.r, published_p=pub.p, fit=adj, term=_xterm(cfg), per_txt=per_txt,
             exposure_label=_label(ctx, cfg.exposure), covariates=[_label(ctx, c) for c in covs],
@@ -433,7 +448,7 @@ def ordinal_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
     if spec is None:
         raise ModelError("models.ordinal is not configured")
     data = _model_frame(ctx, cfg, within_group=True)
-    sub = data[[cfg.exposure, spec.outcome]].apply(pd.to_numeric, errors="coerce").dropna()
+    sub, left = _complete(data, [cfg.exposure, spec.outcome])
     rho = stats.spearmanr(sub[cfg.exposure], sub[spec.outcome])
     formula = f"{spec.outcome} ~ {_xterm(cfg)}" + "".join(f" + {c}" for c in spec.adjust)
     fit = fit_ordinal(data, formula)
@@ -441,7 +456,7 @@ def ordinal_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
     per_txt = f"per {cfg.per:g} {_unit(ctx, cfg.exposure)}".strip()
     records = [Record(analysis="model", variable=spec.outcome, statistic="spearman_rho", estimate=float(rho.statistic),
                       pvalue=float(rho.pvalue), n=len(sub), group="spearman",
-                      method="Spearman rank correlation (scipy.stats.spearmanr, t approximation)")]
+                      method="Spearman rank correlation (scipy.stats.spearmanr, t approximation)", warnings=left)]
     records += _model_records(fit, variable=spec.outcome, model_label="proportional odds", ctx=ctx, cfg=cfg)
     rows = [["Spearman's rho", str(len(sub)), F.num(float(rho.statistic), 3), "", F.pvalue(float(rho.pvalue))],
             [f"Proportional odds: cumulative odds ratio {per_txt}", str(fit.n), F.num(t.exp_estimate, 2),
@@ -455,7 +470,8 @@ def ordinal_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
     section = Section(
         id="models_ordinal",
         title=f"{_label(ctx, spec.outcome)} and {_label(ctx, cfg.exposure)}: ordinal analysis",
-        html=_html(paras, [{"caption": "", "columns": cols, "rows": rows, "note": ""}], fit.warnings),
+        html=_html(paras, [{"caption": "", "columns": cols, "rows": rows, "note": ""}],
+                   list(dict.fromkeys(fit.warnings + left))),
         records=tuple(records),
         tables={"models_ordinal": pd.DataFrame(rows, columns=cols)},
         choices=tuple(fit.warnings),
@@ -501,7 +517,7 @@ def multiplicity_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> Se
             for v in t2.variables:
                 if v == t2.exposure or v not in data.columns:
                     continue
-                sub = data[[t2.exposure, v]].apply(pd.to_numeric, errors="coerce").dropna()
+                sub, _left = _complete(data, [t2.exposure, v])  # pairwise complete, as Table 2
                 if len(sub) < 4:
                     tests.append((m, v, math.nan, None, len(sub)))
                     continue
@@ -602,11 +618,15 @@ def power_section(ctx: RunContext, cfg: ModelsConfig | None = None, *, nb_fit: M
     rel = cfg.relapses
     if rel is not None and spec.rate_ratios:
         cd = _model_frame(ctx, cfg, within_group=True)
-        sub = cd[[cfg.exposure, rel.count, rel.follow_up]].apply(pd.to_numeric, errors="coerce").dropna()
+        sub, _left = _complete(cd, [cfg.exposure, rel.count, rel.follow_up])  # as in the fitted model
         sub = sub[sub[rel.follow_up] > 0]
         base = float(sub[rel.count].sum() / sub[rel.follow_up].sum())
-        theta = spec.theta or (nb_fit.theta if nb_fit is not None and nb_fit.theta and math.isfinite(nb_fit.theta)
-                               else 1.0)
+        if spec.theta is not None:
+            theta = float(spec.theta)
+        elif nb_fit is not None and nb_fit.theta is not None and math.isfinite(nb_fit.theta):
+            theta = float(nb_fit.theta)
+        else:  # no overdispersion in the data (or no fit): simulate nearly Poisson counts
+            theta = 1e6
         for i, rr in enumerate(spec.rate_ratios):
             sp = simulate_negbin_power(x=sub[cfg.exposure].to_numpy(float), exposure=sub[rel.follow_up].to_numpy(float),
                                        rate_ratio=rr, base_rate=base, theta=float(theta), per=cfg.per,
@@ -655,7 +675,7 @@ def forest_section(ctx: RunContext, cfg: ModelsConfig, fits: dict[str, tuple[Mod
     fig = Figure(figsize=(7, 0.6 * len(items) + 1.2))
     ax = fig.subplots()
     ys = np.arange(len(items))[::-1]
-    for yv, (label, what, est, lo, hi, p) in zip(ys, items):
+    for yv, (_label, _what, est, lo, hi, _p) in zip(ys, items):
         ax.plot([lo, hi], [yv, yv], color="#33638d", lw=1.5)
         ax.plot([est], [yv], "s", color="#33638d")
     ax.axvline(1.0, color="grey", lw=0.8, ls="--")
