@@ -66,7 +66,8 @@ def test_table1_sex_matches_r(demo_results):
     orr = _rec(demo_results, analysis="table1", variable="sex", statistic="odds_ratio")
     assert_allclose([orr["estimate"], orr["ci_low"], orr["ci_high"]],
                     [ref[("table1", "sex", s, "", "")] for s in ("odds_ratio", "or_ci_low", "or_ci_high")],
-                    rtol=1e-4)  # R's fisher.test finds the conditional MLE and CI bounds with uniroot (tol ~1e-4)
+                    rtol=RTOL)
+    assert "Woolf" in orr["method"]  # beside a chi-square test the sample OR is shown
     for g in ("nmosd", "control"):
         for lv in ("male", "female"):
             c = _rec(demo_results, analysis="table1", variable="sex", statistic="count", group=g, level=lv)

@@ -142,8 +142,7 @@ def infer_specs(
             kind = "categorical"
             choices.append(f"{c}: categorical (non-numeric values)")
         else:
-            v = s.dropna().to_numpy(dtype=float)
-            uniq = np.unique(v)
+            uniq = pd.unique(s.dropna().to_numpy(dtype=float))  # hash-based, O(n)
             whole = bool(np.all(np.mod(uniq, 1) == 0)) if uniq.size else True
             if whole and uniq.size <= MAX_CATEGORICAL_LEVELS:
                 kind = "categorical"

@@ -128,8 +128,13 @@ def table1(
     if gnull.any():
         choices.append(f"{int(gnull.sum())} row(s) with a missing {by!r} left out of the table")
         data = data[~gnull]
-    gtext = data[by].map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-    present = list(dict.fromkeys(sorted(gtext.unique())))
+    import numpy as np
+
+    codes, uniques = pd.factorize(data[by], use_na_sentinel=True)
+    utext = np.array([str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in uniques],
+                     dtype=object)
+    gtext = utext[codes]
+    present = sorted(set(utext.tolist()))
     if order is None:
         if isinstance(data[by].dtype, pd.CategoricalDtype):
             order = [str(c) for c in data[by].cat.categories if str(c) in set(present)]
@@ -141,8 +146,7 @@ def table1(
         raise InputError(f"`order` misses group(s) {unknown} present in column {by!r}", column=by)
     if len(order) < 2:
         raise InputError(f"column {by!r} has {len(order)} group(s); Table 1 compares at least 2", column=by)
-    frame = data.copy()
-    frame[by] = gtext
+    frame = data.assign(**{by: gtext})
     specs, inferred = infer_specs(frame, by=by, include=include, categorical=categorical, continuous=continuous,
                                   nonnormal=nonnormal, policy=policy)
     if labels:

@@ -93,7 +93,7 @@ def build_table1(
         if spec.kind == "continuous":
             x = _numeric_values(data, spec, choices)
             summaries = {g: summarize_continuous(x[masks[g]]) for g in groups.order}
-            allsum = summarize_continuous(x[np.isin(gvals, in_groups)]) if overall else None
+            allsum = summarize_continuous(x[np.logical_or.reduce([masks[g] for g in in_groups])]) if overall else None
             cells = []
             for g in groups.order:
                 s = summaries[g]
@@ -148,7 +148,8 @@ def build_table1(
         footnotes.append(
             f"Differences are {g1} minus {g2}: mean difference (t interval) for t-tested variables, "
             "Hodges\u2013Lehmann location shift for Mann\u2013Whitney-tested variables. Effect sizes: "
-            f"Hedges' g; odds ratio (conditional MLE, exact CI) of the first level for {g1} vs {g2} in 2\u00d72 tables; "
+            f"Hedges' g; odds ratio of the first level for {g1} vs {g2} in 2\u00d72 tables (sample OR with Woolf CI "
+            "beside a \u03c7\u00b2 test, conditional MLE with exact CI beside Fisher's test); "
             "Cram\u00e9r's V otherwise."
         )
     if smd and two:
@@ -323,7 +324,10 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
                                   warnings=tuple(res.notes)))
             p_cell = fmt.pvalue(res.pvalue) + marker(res.method)
             if table.shape == (2, 2):
-                est = odds_ratio(table, kind=policy.odds_ratio, confidence_level=policy.confidence_level)
+                kind = policy.odds_ratio
+                if kind == "auto":
+                    kind = "conditional" if "Fisher" in res.method else "sample"
+                est = odds_ratio(table, kind=kind, confidence_level=policy.confidence_level)
                 lv = [lv for lv, k in zip(levels, keep) if k][0]
                 records.append(Record("table1", spec.name, "odds_ratio", est.estimate, level=lv, term=term,
                                       ci_low=est.ci.low if est.ci else None, ci_high=est.ci.high if est.ci else None,

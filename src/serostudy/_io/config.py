@@ -197,7 +197,11 @@ class TestPolicy(_Strict):
     )
     alpha: float = Field(0.05, gt=0, lt=1)
     confidence_level: float = Field(0.95, gt=0, lt=1)
-    odds_ratio: Literal["conditional", "sample"] = "conditional"
+    odds_ratio: Literal["auto", "conditional", "sample"] = Field(
+        "auto",
+        description="2x2 odds ratio: auto = conditional MLE with exact CI where Fisher's test is used, "
+        "sample OR with Woolf CI where the chi-square test is used (the OR matches its test).",
+    )
 
 
 class Table1Spec(_Strict):
