@@ -168,3 +168,18 @@ def test_conclusion_sentence_branches(rr, lo, hi, p, expected):
                             per_txt="per 10 pmol/L", exposure_label="B12", covariates=["age", "sex"])
     assert expected in s and "adjusted for age, sex" in s
     assert s.count(". ") == 0
+
+
+def test_excluded_participants_are_named_by_id(sections):
+    ctx = _context()
+    d = ctx.analysed()
+    missing = d[(d["group"] == "nmosd") & d["b12_pmol_l"].isna()]["id"].astype(str).tolist()
+    rel = sections[0]
+    if missing:
+        note = [c for c in rel.choices if "excluded for missing values" in c][0]
+        assert all(i in note for i in missing)
+        ordn = sections[2]
+        assert any(all(i in w for i in missing) for r in ordn.records if r.statistic == "spearman_rho"
+                   for w in r.warnings)
+    else:  # pragma: no cover - depends on the demo data
+        assert not any("excluded" in c for c in rel.choices)

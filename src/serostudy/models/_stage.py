@@ -123,7 +123,27 @@ def _term_label(term: str, ctx: RunContext, cfg: ModelsConfig) -> str:
     return _label(ctx, term) if term != "Intercept" else "Intercept"
 
 
-def _complete(data: "pd.DataFrame", cols: list[str]) -> tuple["pd.DataFrame", tuple[str, ...]]:
+def _with_ids(fit: ModelResult, data: "pd.DataFrame", ctx: RunContext) -> ModelResult:
+    """Name excluded participants by id (not by row: the table may have been reordered)."""
+    import dataclasses
+    import re
+
+    if not fit.excluded_rows:
+        return fit
+    from serostudy.models._formula import _row_numbers
+
+    idcol = ctx.config.data.id
+    if idcol not in data.columns:
+        return fit
+    by_row = dict(zip(_row_numbers(data).tolist(), data[idcol].astype(str).tolist()))
+    ids = [by_row.get(r, f"row {r}") for r in fit.excluded_rows]
+    shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+    notes = tuple(re.sub(r": rows [0-9, ]+( and \d+ more)?$", f": {shown}", w)
+                  if w.startswith(f"{len(ids)} row(s) excluded") else w for w in fit.warnings)
+    return dataclasses.replace(fit, warnings=notes)
+
+
+def _complete(data: "pd.DataFrame", cols: list[str], id_col: str | None = None) -> tuple["pd.DataFrame", tuple[str, ...]]:
     """Rows complete in ``cols`` (numeric), and a note naming the rows left out (never silent)."""
     import pandas as pd
 
@@ -133,9 +153,11 @@ def _complete(data: "pd.DataFrame", cols: list[str]) -> tuple["pd.DataFrame", tu
         return sub, ()
     from serostudy.models._formula import _row_numbers
 
-    rows = _row_numbers(data)[bad.to_numpy()]
-    shown = ", ".join(str(r) for r in rows[:10]) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
-    return sub[~bad], (f"{int(bad.sum())} row(s) with a missing {' or '.join(cols)} left out: rows {shown}",)
+    rows = [f"row {r}" for r in _row_numbers(data)[bad.to_numpy()]]
+    if id_col is not None and id_col in data.columns:
+        rows = data.loc[bad, id_col].astype(str).tolist()
+    shown = ", ".join(rows[:10]) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+    return sub[~bad], (f"{int(bad.sum())} participant(s) with a missing {' or '.join(cols)} left out: {shown}",)
 
 
 def _censor_note(ctx: RunContext, data: "pd.DataFrame", col: str) -> list[str]:
@@ -200,6 +222,7 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         "Poisson unadjusted": fit_glm(data, f_un, family="poisson", exposure=spec.follow_up),
         "Poisson adjusted": fit_glm(data, f_adj, family="poisson", exposure=spec.follow_up),
     }
+    fits = {k: _with_ids(v, data, ctx) for k, v in fits.items()}
     records: list[Record] = []
     rows = []
     per_txt = f"per {cfg.per:g} {_unit(ctx, cfg.exposure)}".strip()
@@ -238,7 +261,7 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
                                   method="Pearson correlation as published"))
         ours = None
         if pub.rate is not None and pub.rate in data.columns:
-            sub, left = _complete(data, [cfg.exposure, pub.rate])
+            sub, left = _complete(data, [cfg.exposure, pub.rate], ctx.config.data.id)
             if len(sub) >= 4:
                 res = stats.pearsonr(sub[cfg.exposure], sub[pub.rate])
                 ours = (float(res.statistic), float(res.pvalue), len(sub))
@@ -358,6 +381,7 @@ def group_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[Sec
     f_un = f"{'np.log(' + outcome + ')' if use_log else outcome} ~ {gcol}"
     f_adj = f_un + "".join(f" + {c}" for c in covs)
     fits = {"unadjusted": fit_glm(data, f_un, family="gaussian"), "adjusted": fit_glm(data, f_adj, family="gaussian")}
+    fits = {k: _with_ids(v, data, ctx) for k, v in fits.items()}
     cases = [g for g in cats if g != ref]
     records: list[Record] = []
     rows = []
@@ -448,10 +472,10 @@ def ordinal_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
     if spec is None:
         raise ModelError("models.ordinal is not configured")
     data = _model_frame(ctx, cfg, within_group=True)
-    sub, left = _complete(data, [cfg.exposure, spec.outcome])
+    sub, left = _complete(data, [cfg.exposure, spec.outcome], ctx.config.data.id)
     rho = stats.spearmanr(sub[cfg.exposure], sub[spec.outcome])
     formula = f"{spec.outcome} ~ {_xterm(cfg)}" + "".join(f" + {c}" for c in spec.adjust)
-    fit = fit_ordinal(data, formula)
+    fit = _with_ids(fit_ordinal(data, formula), data, ctx)
     t = fit.term(_xterm(cfg))
     per_txt = f"per {cfg.per:g} {_unit(ctx, cfg.exposure)}".strip()
     records = [Record(analysis="model", variable=spec.outcome, statistic="spearman_rho", estimate=float(rho.statistic),
