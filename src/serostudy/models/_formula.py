@@ -233,6 +233,10 @@ def build_design(
         j = names.index("Intercept")
         Xa = np.delete(Xa, j, axis=1)
         names.pop(j)
+    if Xa.shape[0] <= Xa.shape[1]:
+        raise ModelError(
+            f"{Xa.shape[0]} complete rows for {Xa.shape[1]} coefficients in {formula!r}: too few to fit"
+        )
     if Xa.shape[1] > 0:
         rank = np.linalg.matrix_rank(Xa)
         if rank < Xa.shape[1]:
@@ -242,10 +246,6 @@ def build_design(
                 f"independent): {', '.join(aliased)} can be written from the other columns "
                 "(a constant column, a duplicated variable, or a level present in no row)"
             )
-    if Xa.shape[0] <= Xa.shape[1]:
-        raise ModelError(
-            f"{Xa.shape[0]} complete rows for {Xa.shape[1]} coefficients in {formula!r}: too few to fit"
-        )
     return Design(
         response=lhs,
         row_numbers=rowno[keep],
