@@ -25,22 +25,33 @@ MODELS = {
 
 
 def _context(models=MODELS, label=None):
+    """The shipped demo study run through every stage before ``models`` (assay, clinical, ...)."""
     from importlib.resources import files
 
-    from serostudy._io.config import config_from_dict
-    from serostudy._pipeline import load_context
     import yaml
+
+    from serostudy._io.config import config_from_dict
+    from serostudy._pipeline import _stages, load_context
 
     base = files("serostudy") / "data" / "demo"
     raw = yaml.safe_load((base / "study.yaml").read_text())
     raw.pop("audit", None)
-    raw.pop("assay", None)
     if models is not None:
         raw["models"] = models
+    else:
+        raw.pop("models", None)
     if label is not None:
         raw["codebook"]["b12_pmol_l"]["label"] = label
     cfg = config_from_dict(raw)
-    return load_context(cfg, base, seed=7)
+    ctx = load_context(cfg, base, seed=7)
+    for name, stage in _stages():
+        if name == "models":
+            break
+        out = stage(ctx)
+        if out is None:
+            continue
+        ctx.sections.extend([out] if not isinstance(out, (list, tuple)) else out)
+    return ctx
 
 
 @pytest.fixture(scope="module")
@@ -83,21 +94,18 @@ def test_multiplicity_family_is_stated_and_q_at_least_p(sections):
     m = sections[3]
     assert "The family:" in m.choices[0]
     qs = [r for r in m.records if r.statistic == "q_value"]
-    assert len(qs) == 12  # 6 variables x (pearson, spearman)
+    assert len(qs) == 12  # 6 Table 2 variables x (pearson, spearman)
     assert all(r.estimate >= r.pvalue - 1e-15 for r in qs)
 
 
 def test_multiplicity_uses_the_table2_section_when_it_ran():
-    from serostudy._analysis.core_stages import table2_stage
-
     ctx = _context()
-    ctx.sections.append(table2_stage(ctx))
     secs = models_stage(ctx)
     m = [s for s in secs if s.id == "models_multiplicity"][0]
     assert "Table 2 section" in m.choices[0]
     from serostudy.models import p_adjust
 
-    t2 = [r for r in ctx.sections[-1].records if r.statistic == "pearson_r"]
+    t2 = [r for r in [x for x in ctx.sections if x.id == "table2"][0].records if r.statistic == "pearson_r"]
     q = p_adjust([r.pvalue for r in t2])
     ours = [r.estimate for r in m.records if r.term.endswith("(pearson)")]
     assert ours == pytest.approx(list(q), rel=1e-12)
@@ -183,3 +191,18 @@ def test_excluded_participants_are_named_by_id(sections):
                    for w in r.warnings)
     else:  # pragma: no cover - depends on the demo data
         assert not any("excluded" in c for c in rel.choices)
+
+
+def test_multiplicity_recomputes_when_table2_did_not_run():
+    from serostudy.models._stage import multiplicity_section
+
+    ctx = _context()
+    t2 = [x for x in ctx.sections if x.id == "table2"][0]
+    ctx.sections = [x for x in ctx.sections if x.id != "table2"]
+    m = multiplicity_section(ctx)
+    assert "recomputed here" in m.choices[0]
+    ours = {r.variable: r.pvalue for r in m.records if r.term.endswith("(pearson)")}
+    theirs = {r.variable: r.pvalue for r in t2.records if r.statistic == "pearson_r"}
+    assert ours.keys() == theirs.keys()
+    for k in ours:  # same Pearson t-test p, computed independently
+        assert ours[k] == pytest.approx(theirs[k], rel=1e-9)
