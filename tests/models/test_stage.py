@@ -184,7 +184,7 @@ def test_excluded_participants_are_named_by_id(sections):
     missing = d[(d["group"] == "nmosd") & d["b12_pmol_l"].isna()]["id"].astype(str).tolist()
     rel = sections[0]
     if missing:
-        note = [c for c in rel.choices if "excluded for missing values" in c][0]
+        note = [c for c in rel.choices if "participant(s) excluded for missing values" in c][0]
         assert all(i in note for i in missing)
         ordn = sections[2]
         assert any(all(i in w for i in missing) for r in ordn.records if r.statistic == "spearman_rho"

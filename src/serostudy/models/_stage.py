@@ -138,8 +138,10 @@ def _with_ids(fit: ModelResult, data: "pd.DataFrame", ctx: RunContext) -> ModelR
     by_row = dict(zip(_row_numbers(data).tolist(), data[idcol].astype(str).tolist()))
     ids = [by_row.get(r, f"row {r}") for r in fit.excluded_rows]
     shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
-    notes = tuple(re.sub(r": rows [0-9, ]+( and \d+ more)?$", f": {shown}", w)
-                  if w.startswith(f"{len(ids)} row(s) excluded") else w for w in fit.warnings)
+    head = f"{len(ids)} row(s) excluded"
+    notes = tuple(re.sub(r": rows [0-9, ]+( and \d+ more)?$", f": {shown}",
+                         w.replace(head, f"{len(ids)} participant(s) excluded", 1))
+                  if w.startswith(head) else w for w in fit.warnings)
     return dataclasses.replace(fit, warnings=notes)
 
 
