@@ -64,7 +64,7 @@ def load_context(config: StudyConfig, base_dir: Path, *, seed: int | None = None
 
 def _stages() -> list[tuple[str, Callable[[RunContext], Any]]]:
     """The stages after reading, in order.  Optional parts register here."""
-    from serostudy._analysis.core_stages import figures_stage, table1_stage, table2_stage
+    from serostudy._analysis.core_stages import check_derived_stage, figures_stage, table1_stage, table2_stage
 
     stages: list[tuple[str, Callable[[RunContext], Any]]] = []
     # stage: assay
@@ -77,7 +77,7 @@ def _stages() -> list[tuple[str, Callable[[RunContext], Any]]]:
     stages.append(("clinical", run_clinical))
     # stage: eligibility
     stages.append(("eligibility", run_eligibility))
-    stages += [("table1", table1_stage), ("table2", table2_stage), ("figures", figures_stage)]
+    stages += [("derived variables", check_derived_stage), ("table1", table1_stage), ("table2", table2_stage), ("figures", figures_stage)]
     # stage: models
     from serostudy.models._stage import models_stage
 

@@ -34,6 +34,27 @@ def _participants_section(ctx: "RunContext") -> Section:
     return Section(id="participants", title="Participants", html=html, records=tuple(records), order=20)
 
 
+def _write_analysis_data(ctx: "RunContext", path: Path) -> Path:
+    """``analysis_data.csv``: one row per participant read, with ``analysed`` and
+    ``exclusion`` (stage: reason), the codebook variables as analysed, then the rest."""
+    import pandas as pd
+
+    from serostudy._render.export import safe_cell
+
+    cfg = ctx.config
+    idcol, gcol = cfg.data.id, cfg.groups.variable
+    reasons = {e.participant: f"{e.stage}: {e.reason}" for e in ctx.excluded}
+    ids = ctx.data[idcol].astype(str)
+    front = pd.DataFrame({idcol: ids, gcol: ctx.data[gcol].astype(str),
+                          "analysed": ~ids.isin(reasons), "exclusion": ids.map(reasons).fillna("")})
+    names = [n for n in cfg.codebook if n in ctx.data.columns]
+    derived = [rr.name for v in cfg.codebook.values() if (rr := v.reference_range) is not None and rr.name in ctx.data]
+    rest = [c for c in ctx.data.columns if c not in {idcol, gcol, *names, *derived}]
+    out = pd.concat([front, ctx.data[names + derived + rest].reset_index(drop=True)], axis=1)
+    out.map(safe_cell).to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
 def write_outputs(ctx: "RunContext", out_dir: Path) -> "StudyRun":
     from serostudy._pipeline import StudyRun, dumps_results, results_document, software_versions
     from serostudy._render.docx import write_docx
@@ -75,6 +96,8 @@ def write_outputs(ctx: "RunContext", out_dir: Path) -> "StudyRun":
             files += [out_dir / f"{f.name}.png", out_dir / f"{f.name}.svg"]
             fig_html.setdefault(s.id, []).append({"src": png_data_uri(png), "caption": f.caption, "alt": f.alt,
                                                   "name": f.name})
+    # the analysed data: every participant, analysed or excluded with the reason
+    files.append(_write_analysis_data(ctx, out_dir / "analysis_data.csv"))
     # results.json and records.csv
     doc = results_document(ctx, sections)
     (out_dir / "results.json").write_text(dumps_results(doc), encoding="utf-8")

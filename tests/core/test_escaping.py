@@ -13,9 +13,7 @@ EVIL = '<script>alert("x")</script>'
 
 
 def test_user_strings_are_escaped_in_the_report(tmp_path):
-    for f in demo_dir().iterdir():
-        if f.is_file():
-            shutil.copy(f, tmp_path / f.name)
+    shutil.copytree(demo_dir(), tmp_path, dirs_exist_ok=True)
     cfg = yaml.safe_load((tmp_path / "study.yaml").read_text())
     cfg["study"]["title"] = f"Title {EVIL}"
     cfg["study"]["description"] = f"Desc {EVIL}"

@@ -61,7 +61,8 @@ def test_participants_add_up(demo_results):
     for g, n in p["assessed"].items():
         excluded = sum(1 for e in p["excluded"] if e["group"] == g)
         assert p["analysed"][g] + excluded == n
-    assert p["assessed"] == {"nmosd": 35, "control": 53}
+    assert p["analysed"] == {"nmosd": 35, "control": 53}  # the published sizes, after eligibility
+    assert sum(p["assessed"].values()) > 88  # some demo participants fail a rule: the flow is not trivial
 
 
 def test_demo_outputs_say_synthetic(demo_run):

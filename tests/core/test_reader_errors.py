@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from serostudy._demo import demo_config_path, demo_dir
 from serostudy._io.config import load_config
 from serostudy._io.readers import apply_codebook, read_table
 from serostudy.exceptions import DataError
 
-CSV = demo_dir() / "participants.csv"
+CSV: Path
+CFG: Path
+
+
+@pytest.fixture(autouse=True)
+def _study(core_study):
+    global CSV, CFG
+    CSV, CFG = core_study / "participants.csv", core_study / "study.yaml"
 
 
 def _load(path: Path):
-    cfg = load_config(demo_config_path())
+    cfg = load_config(CFG)
     return apply_codebook(read_table(path, na_values=cfg.data.na_values), cfg)
 
 
@@ -30,7 +35,7 @@ def _edit(tmp_path: Path, row: int, col: str, value: str) -> Path:
     return p
 
 
-def test_demo_file_reads():
+def test_plain_study_file_reads():
     df = _load(CSV)
     assert len(df) == 88
 
@@ -119,7 +124,8 @@ def test_header_only(tmp_path):
 
 
 def test_value_for_a_group_that_does_not_record_it(tmp_path):
-    p = _edit(tmp_path, 40, "bmi", "22.5")  # row 40 is a control
+    row = 2 + int(pd.read_csv(CSV).group.eq("control").to_numpy().argmax())  # first control
+    p = _edit(tmp_path, row, "bmi", "22.5")
     with pytest.raises(DataError, match="recorded only in"):
         _load(p)
 

@@ -21,6 +21,20 @@ def group_spec(ctx: "RunContext") -> GroupSpec:
     return GroupSpec(g.variable, tuple(g.order), {k: g.label(k) for k in g.order})
 
 
+def check_derived_stage(ctx: "RunContext") -> None:
+    """Every codebook variable declared ``derived_by`` a stage must now exist."""
+    from serostudy.exceptions import ConfigError
+
+    for name, var in ctx.config.codebook.items():
+        if var.derived_by is not None and name not in ctx.data.columns:
+            raise ConfigError(
+                f"declared derived_by {var.derived_by!r}, but the {var.derived_by} stage did not produce it "
+                f"(is the `{var.derived_by}:` part of the config present and its target/output named {name!r}?)",
+                key=f"codebook.{name}.derived_by",
+            )
+    return None
+
+
 def table1_stage(ctx: "RunContext") -> Section:
     from serostudy._render.html import table_html
 

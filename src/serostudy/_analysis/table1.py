@@ -319,7 +319,8 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
         if table.shape[0] >= 2:
             method = {"chi2": "chi2", "chi2-yates": "chi2-yates", "fisher": "fisher"}.get(spec.test, "auto")
             res = contingency_test(table, method=method)
-            records.append(Record("table1", spec.name, res.statistic_name or "chi2", res.statistic, term=term,
+            records.append(Record("table1", spec.name, res.statistic_name or "exact_test",
+                                  res.statistic if res.statistic_name else None, term=term,
                                   df=res.df, pvalue=res.pvalue, n=int(table.sum()), method=res.method,
                                   warnings=tuple(res.notes)))
             p_cell = fmt.pvalue(res.pvalue) + marker(res.method)
@@ -331,13 +332,15 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
                 lv = [lv for lv, k in zip(levels, keep) if k][0]
                 records.append(Record("table1", spec.name, "odds_ratio", est.estimate, level=lv, term=term,
                                       ci_low=est.ci.low if est.ci else None, ci_high=est.ci.high if est.ci else None,
-                                      confidence_level=policy.confidence_level, n=int(table.sum()), method=est.method))
+                                      confidence_level=policy.confidence_level, n=int(table.sum()), method=est.method,
+                                      warnings=tuple(getattr(est, "notes", ()))))
                 eff_cell = "OR = " + fmt.est_ci(est.estimate, est.ci.low if est.ci else None, est.ci.high if est.ci else None, 2)
             else:
                 est = cramers_v(table, confidence_level=policy.confidence_level)
                 records.append(Record("table1", spec.name, "cramers_v", est.estimate, term=term,
                                       ci_low=est.ci.low if est.ci else None, ci_high=est.ci.high if est.ci else None,
-                                      confidence_level=policy.confidence_level, n=int(table.sum()), method=est.method))
+                                      confidence_level=policy.confidence_level, n=int(table.sum()), method=est.method,
+                                      warnings=tuple(getattr(est, "notes", ()))))
                 eff_cell = "V = " + fmt.est_ci(est.estimate, est.ci.low if est.ci else None, est.ci.high if est.ci else None, 2)
             if smd and two and len(tested_idx) == 2:
                 from serostudy._inference._twosample import smd_categorical

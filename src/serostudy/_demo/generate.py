@@ -219,6 +219,7 @@ def _patients(rng: np.random.Generator) -> tuple[dict[str, np.ndarray], dict[str
                             pinned=(int(o[0]), int(o[-1])))
     m, s, lo, hi = _EDSS
     edss = np.clip(np.round(_bounded_gamma(zc["edss"], m, s, lo, hi) * 2) / 2, lo, hi)
+    edss = np.where(edss == 0.5, 1.0, edss)  # the EDSS has no step 0.5 (0, 1.0, 1.5, ..., 10)
     # relapses: Poisson count over follow-up (= disease duration), individual rate from the copula
     rate = 0.8 * _ARR_MEAN * np.exp(0.5 * zc["arr"] - 0.125)
     relapses = stats.poisson.ppf(stats.norm.cdf(zc["arr"]), rate * dur)
@@ -284,13 +285,13 @@ def _assemble(pat: dict[str, np.ndarray], rng: np.random.Generator) -> pd.DataFr
 
 
 def to_csv_text(df: pd.DataFrame) -> str:
-    """The exact text of the shipped CSV (fixed float formatting, ``\\n`` line ends)."""
+    """The exact text of a shipped CSV: fixed decimals per column, ``\\n`` line ends."""
     out = df.copy()
-    for c in ("b12_pmol_l", "disease_duration", "follow_up_years", "age_at_onset"):
-        out[c] = out[c].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
-    out["bmi"] = out["bmi"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
-    out["edss"] = out["edss"].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
-    out["relapses"] = out["relapses"].map(lambda v: "" if pd.isna(v) else str(int(v)))
+    decimals = {"b12_pmol_l": 1, "disease_duration": 1, "follow_up_years": 1, "age_at_onset": 1, "edss": 1,
+                "bmi": 2, "relapses": 0, "age": 0}
+    for c, d in decimals.items():
+        if c in out.columns:
+            out[c] = out[c].map(lambda v: "" if pd.isna(v) else (str(int(v)) if d == 0 else f"{v:.{d}f}"))
     return out.to_csv(index=False, lineterminator="\n")
 
 

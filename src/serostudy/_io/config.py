@@ -101,6 +101,11 @@ class Variable(_Strict):
     max: float | None = Field(None, description="Largest plausible value; larger is an error.")
     reference_range: ReferenceRange | None = None
     groups: list[str] | None = Field(None, description="Groups in which the variable is recorded (e.g. patients only).")
+    derived_by: Literal["assay", "clinical"] | None = Field(
+        None,
+        description="Not read from the participant file: produced by that stage (e.g. B12 from the plates). "
+        "The run stops with an error if the stage does not produce it.",
+    )
     ratio_of: list[str] | None = Field(
         None,
         description="Derived as the ratio of two codebook variables, e.g. [relapses, follow_up_years] for an "

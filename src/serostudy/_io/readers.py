@@ -162,7 +162,8 @@ def apply_codebook(raw: "pd.DataFrame", config: "StudyConfig") -> "pd.DataFrame"
             e.args = (e.args[0].replace(f"row {first + i}", f"{word} {first + i}"),)
         return e
 
-    needed = [config.data.id, config.groups.variable, *(k for k, v in config.codebook.items() if v.ratio_of is None)]
+    needed = [config.data.id, config.groups.variable,
+              *(k for k, v in config.codebook.items() if v.ratio_of is None and v.derived_by is None)]
     missing = [c for c in needed if c not in raw.columns]
     if missing:
         c = missing[0]
@@ -203,7 +204,7 @@ def apply_codebook(raw: "pd.DataFrame", config: "StudyConfig") -> "pd.DataFrame"
 
     derived = [(k, v) for k, v in config.codebook.items() if v.ratio_of is not None]
     for name, var in config.codebook.items():
-        if var.ratio_of is not None:
+        if var.ratio_of is not None or var.derived_by is not None:
             continue
         col = raw[name]
         if var.is_numeric:

@@ -1,9 +1,13 @@
-# Independent reference for the demo study's Table 1 and Table 2, computed in R
-# straight from the shipped participants.csv (no serostudy code involved).
-# Run from the repository root:
-#   Rscript tests/reference/pipeline/make_reference.R
-# Writes tests/reference/pipeline/demo_reference.csv
-d <- read.csv("src/serostudy/data/demo/participants.csv", stringsAsFactors = FALSE)
+# Independent reference for the demo study's Table 1 and Table 2, computed in R from the
+# data the demo analysed (analysis_data.csv of `serostudy demo`, committed beside this
+# script as demo_analysis_data.csv): B12 read off the plates, participants excluded by
+# the eligibility rules marked analysed = False.  Everything below (categories, ARR,
+# tests, effect sizes) is recomputed here from the raw columns, not taken from serostudy.
+# Refresh after changing the demo:
+#   serostudy demo --out /tmp/d && cp /tmp/d/analysis_data.csv tests/reference/pipeline/demo_analysis_data.csv
+#   Rscript tests/reference/pipeline/make_reference.R      (from the repository root)
+d <- read.csv("tests/reference/pipeline/demo_analysis_data.csv", stringsAsFactors = FALSE)
+d <- d[d$analysed == "True", ]
 d$arr <- d$relapses / d$follow_up_years
 d$b12_category <- ifelse(is.na(d$b12_pmol_l), NA,
                   ifelse(d$b12_pmol_l < 21, "low", ifelse(d$b12_pmol_l > 123, "high", "normal")))
@@ -58,6 +62,6 @@ for (g in grp) {
 out$value <- formatC(out$value, digits = 15, format = "g")
 con <- file("tests/reference/pipeline/demo_reference.csv", "w")
 writeLines(paste0("# ", R.version.string, "; effectsize ", packageVersion("effectsize"),
-                  "; input sha256 of participants.csv in demo_reference.sha256"), con)
+                  "; input: demo_analysis_data.csv"), con)
 write.csv(out, con, row.names = FALSE)
 close(con)
