@@ -21,5 +21,6 @@ def test_examples_run(name):
 def test_public_functions_have_examples():
     import serostudy.models as m
 
-    for name in ("fit_model", "fit_glm", "fit_ordinal", "p_adjust", "power_t2n", "power_r", "simulate_negbin_power"):
+    for name in ("fit_model", "fit_glm", "fit_ordinal", "p_adjust", "power_t2n", "power_r", "simulate_negbin_power",
+                 "detectable_rate_ratio"):
         assert "Examples" in (getattr(m, name).__doc__ or ""), name

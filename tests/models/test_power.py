@@ -149,3 +149,21 @@ def test_simulation_input_checks(cohort):
         simulate_negbin_power(x=b12, exposure=np.zeros_like(fu), rate_ratio=0.8, base_rate=0.6, theta=2)
     with pytest.raises(InputError, match="`rate_ratio` must be a positive number"):
         simulate_negbin_power(x=b12, exposure=fu, rate_ratio=-1, base_rate=0.6, theta=2)
+
+
+def test_detectable_rate_ratio_is_where_power_crosses(cohort):
+    from serostudy.models import detectable_rate_ratio
+
+    b12, fu = cohort
+    kw = dict(x=b12, exposure=fu, base_rate=0.6, theta=2.0, n_sim=300, seed=9)
+    res = detectable_rate_ratio(power=0.8, progress=False, **kw)
+    assert 0.5 < res.effect < 1 and res.power >= 0.8
+    # the same random numbers: simulate_negbin_power at that rate ratio reproduces the power
+    again = simulate_negbin_power(rate_ratio=res.effect, progress=False, **kw)
+    assert again.power == pytest.approx(res.power)
+    # a rate ratio 2% weaker is not detected with 80% power
+    weaker = simulate_negbin_power(rate_ratio=res.effect ** 0.9, progress=False, **kw)
+    assert weaker.power < 0.8
+    up = detectable_rate_ratio(power=0.8, direction="increase", progress=False, **kw)
+    assert 1 < up.effect < 2
+    assert detectable_rate_ratio(power=0.8, progress=False, **kw) == res  # deterministic

@@ -114,7 +114,8 @@ def test_multiplicity_uses_the_table2_section_when_it_ran():
 def test_power_section(sections):
     p = sections[4]
     stats = {r.statistic for r in p.records}
-    assert {"detectable_d", "detectable_difference", "detectable_r", "power", "simulated_power"} <= stats
+    assert {"detectable_d", "detectable_difference", "detectable_r", "power", "simulated_power",
+            "detectable_rate_ratio"} <= stats
     sim = [r for r in p.records if r.statistic == "simulated_power"][0]
     assert 0 <= sim.estimate <= 1 and "100 simulated studies" in sim.method
 

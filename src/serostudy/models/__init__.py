@@ -7,7 +7,8 @@ Public API (everything else lives in private modules):
   poisson, negbin, logit) and :func:`fit_ordinal` (proportional odds, as ``MASS::polr``).
 * :func:`p_adjust` -- adjusted p-values as R ``p.adjust`` (BH q-values by default).
 * :func:`power_t2n`, :func:`power_r` -- power and smallest detectable effects as R
-  ``pwr``; :func:`simulate_negbin_power` -- simulation power of the count model.
+  ``pwr``; :func:`simulate_negbin_power` -- simulation power of the count model, and
+  :func:`detectable_rate_ratio` -- the smallest rate ratio it detects.
 * Result objects: :class:`ModelResult`, :class:`ModelTerm`, :class:`PowerResult`,
   :class:`SimulatedPower`; the ``models:`` part of ``study.yaml``: :class:`ModelsConfig`.
 
@@ -29,7 +30,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from serostudy.models._glm import detect_separation, fit_glm
     from serostudy.models._multiplicity import p_adjust
     from serostudy.models._ordinal import fit_ordinal
-    from serostudy.models._power import nb_fit_batch, power_r, power_t2n, simulate_negbin_power
+    from serostudy.models._power import (
+        detectable_rate_ratio,
+        nb_fit_batch,
+        power_r,
+        power_t2n,
+        simulate_negbin_power,
+    )
     from serostudy.models._stage import models_stage
 
 _LAZY = {
@@ -40,6 +47,7 @@ _LAZY = {
     "power_t2n": "serostudy.models._power",
     "power_r": "serostudy.models._power",
     "simulate_negbin_power": "serostudy.models._power",
+    "detectable_rate_ratio": "serostudy.models._power",
     "nb_fit_batch": "serostudy.models._power",
     "models_stage": "serostudy.models._stage",
 }
@@ -64,6 +72,7 @@ __all__ = [
     "power_t2n",
     "power_r",
     "simulate_negbin_power",
+    "detectable_rate_ratio",
     "nb_fit_batch",
     "models_stage",
     "ModelResult",

@@ -113,6 +113,9 @@ class PowerSpec(_Strict):
         default_factory=lambda: [0.7, 0.8, 0.9], description="True rate ratios per `per` units to simulate."
     )
     theta: float | None = Field(None, gt=0, description="True NB shape for the simulation; default: the fitted one.")
+    detectable_rate_ratio: bool = Field(
+        True, description="Also search (by simulation) the smallest rate ratio detected with `power`."
+    )
     published_r: dict[str, float] = Field(
         default_factory=dict,
         description="Published correlations of the exposure, variable -> r, for the power the study had.",

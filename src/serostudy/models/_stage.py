@@ -34,7 +34,7 @@ from serostudy.models._config import ModelsConfig
 from serostudy.models._glm import fit_glm
 from serostudy.models._multiplicity import METHOD_NAMES, p_adjust
 from serostudy.models._ordinal import fit_ordinal
-from serostudy.models._power import power_r, power_t2n, simulate_negbin_power
+from serostudy.models._power import detectable_rate_ratio, power_r, power_t2n, simulate_negbin_power
 from serostudy.models._results import ModelResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -664,6 +664,16 @@ def power_section(ctx: RunContext, cfg: ModelsConfig | None = None, *, nb_fit: M
             rows.append([f"Simulated power of the count model, rate ratio {F.num(rr, 2)} per {cfg.per:g} {unit}",
                          f"n = {sp.n}, {sp.n_sim} studies, theta = {F.num(theta, 2)}",
                          f"{F.num(sp.power, 2)} ({F.ci(sp.ci.low, sp.ci.high, 2)})"])
+        if spec.detectable_rate_ratio:
+            dr = detectable_rate_ratio(x=sub[cfg.exposure].to_numpy(float), exposure=sub[rel.follow_up].to_numpy(float),
+                                       base_rate=base, theta=float(theta), per=cfg.per, power=spec.power,
+                                       n_sim=spec.n_sim, alpha=alpha, seed=int(ctx.seed) + 1000)
+            records.append(Record(analysis="power", variable=rel.count, statistic="detectable_rate_ratio",
+                                  estimate=dr.effect, n=dr.n[0], term=f"per {cfg.per:g} {unit}".strip(),
+                                  method=dr.method))
+            rows.append([f"Smallest rate ratio per {cfg.per:g} {unit} detectable by the count model",
+                         f"n = {dr.n[0]}, {spec.n_sim} studies per step, theta = {F.num(theta, 2)}",
+                         f"{F.num(dr.effect, 2)} (power {F.num(dr.power, 2)})"])
     paras = [
         f"Power at two-sided alpha = {alpha:g}: two-sample t-test (as R pwr::pwr.t2n.test) with the group sizes "
         f"of this study and the pooled SD of {_label(ctx, cfg.exposure)} ({F.num(pooled, 1)} {unit}); correlation "
