@@ -207,3 +207,11 @@ def test_multiplicity_recomputes_when_table2_did_not_run():
     assert ours.keys() == theirs.keys()
     for k in ours:  # same Pearson t-test p, computed independently
         assert ours[k] == pytest.approx(theirs[k], rel=1e-9)
+
+
+def test_parts_set_to_null_are_skipped():
+    only_power = {"relapses": None, "group_comparison": None, "ordinal": None, "multiplicity": None,
+                  "power": {"n_sim": 50, "rate_ratios": [], "detectable_rate_ratio": False}}
+    secs = models_stage(_context(models=only_power))
+    assert [s.id for s in secs] == ["models_power"]
+    assert not any(r.statistic == "simulated_power" for r in secs[0].records)
