@@ -46,7 +46,7 @@ def _write_analysis_data(ctx: "RunContext", path: Path) -> Path:
     reasons = {e.participant: f"{e.stage}: {e.reason}" for e in ctx.excluded}
     ids = ctx.data[idcol].astype(str)
     front = pd.DataFrame({idcol: ids, gcol: ctx.data[gcol].astype(str),
-                          "analysed": ~ids.isin(reasons), "exclusion": ids.map(reasons).fillna("")})
+                          "analysed": ~ids.isin(reasons), "exclusion": [reasons.get(i, "") for i in ids]})
     names = [n for n in cfg.codebook if n in ctx.data.columns]
     derived = [rr.name for v in cfg.codebook.values() if (rr := v.reference_range) is not None and rr.name in ctx.data]
     rest = [c for c in ctx.data.columns if c not in {idcol, gcol, *names, *derived}]

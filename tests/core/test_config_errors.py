@@ -35,8 +35,9 @@ def test_demo_config_is_valid():
         (lambda c: c["codebook"]["age"].__setitem__("type", "numeric"), "codebook.age.type", ["numeric", "continuous"]),
         (lambda c: c["codebook"]["b12_pmol_l"]["reference_range"].__setitem__("unit", "pg/mL"),
          "codebook.b12_pmol_l", ["pg/mL", "pmol/L", "never converts"]),
-        (lambda c: c["analyses"]["table1"]["variables"].append("vitd"), None, ["vitd", "not in the codebook"]),
+        (lambda c: c["analyses"]["table1"]["variables"].append("vitd"), "analyses.table1.variables.4", ["vitd", "not in the codebook"]),
         (lambda c: c["groups"].__setitem__("cases", "ms"), "groups", ["'ms'"]),
+        (lambda c: c["analyses"]["table2"].__setitem__("group", "ms"), "analyses.table2.group", ["'ms'", "nmosd"]),
     ],
 )
 def test_invalid_config_names_key_and_allowed_values(tmp_path, mutate, key, words):

@@ -21,6 +21,14 @@ from serostudy.models._config import ModelsConfig
 CONFIG_VERSION = 1
 
 
+class _Keyed(ValueError):
+    """A cross-field problem that knows which key it is about (for the error message)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -95,7 +103,9 @@ class Variable(_Strict):
     censored_as: Literal["limit", "half-limit", "missing"] = Field(
         "limit",
         description="How censored values enter means and tests: the limit itself, half the limit "
-        "(below-limit values only), or missing. Rank tests and categories use the censoring exactly.",
+        "(below-limit values only), or missing, in Table 1. Categories use the censoring exactly; with 'limit', "
+        "rank tests see censored values tied at the limit (exact when one limit applies). Table 2 "
+        "correlations and the models use the limit.",
     )
     min: float | None = Field(None, description="Smallest plausible value; smaller is an error.")
     max: float | None = Field(None, description="Largest plausible value; larger is an error.")
@@ -273,35 +283,35 @@ class StudyConfig(_Strict):
         derived = {v.reference_range.name for v in self.codebook.values() if v.reference_range}
         known = names | derived
         if self.groups.variable in self.codebook:
-            raise ValueError(f"groups.variable {self.groups.variable!r} must not also be in the codebook")
+            raise _Keyed("groups.variable", f"{self.groups.variable!r} must not also be in the codebook")
         for vname, var in self.codebook.items():
             for src in var.ratio_of or []:
                 if src not in names or not self.codebook[src].is_numeric:
-                    raise ValueError(f"codebook.{vname}.ratio_of names {src!r}, which is not a numeric codebook variable")
+                    raise _Keyed(f"codebook.{vname}.ratio_of", f"names {src!r}, which is not a numeric codebook variable")
         for key, lst in (
             ("analyses.table1.variables", self.analyses.table1.variables),
             ("analyses.table2.variables", self.analyses.table2.variables if self.analyses.table2 else []),
         ):
             for v in lst:
                 if v not in known:
-                    raise ValueError(f"{key} names {v!r}, which is not in the codebook (known: {sorted(known)})")
+                    raise _Keyed(f"{key}.{lst.index(v)}", f"names {v!r}, which is not in the codebook (known: {sorted(known)})")
         t2 = self.analyses.table2
         if t2 is not None:
             if t2.group not in self.groups.order:
-                raise ValueError(f"analyses.table2.group must be one of {self.groups.order}, got {t2.group!r}")
+                raise _Keyed("analyses.table2.group", f"must be one of {self.groups.order}, got {t2.group!r}")
             if t2.exposure not in names:
-                raise ValueError(f"analyses.table2.exposure {t2.exposure!r} is not in the codebook")
+                raise _Keyed("analyses.table2.exposure", f"{t2.exposure!r} is not in the codebook")
             if t2.compare_by is not None:
                 if t2.compare_by not in names or self.codebook[t2.compare_by].type not in ("categorical", "binary"):
-                    raise ValueError(
-                        f"analyses.table2.compare_by {t2.compare_by!r} must be a categorical variable of the codebook"
-                    )
+                    raise _Keyed("analyses.table2.compare_by",
+                                 f"{t2.compare_by!r} must be a categorical variable of the codebook")
         f = self.analyses.figures
         for v in [f.by_group] + list(f.scatter or []):
             if v is not None and v not in known:
-                raise ValueError(f"analyses.figures names {v!r}, which is not in the codebook")
+                key = "analyses.figures.by_group" if v == f.by_group else "analyses.figures.scatter"
+                raise _Keyed(key, f"names {v!r}, which is not in the codebook")
         if f.scatter is not None and len(f.scatter) != 2:
-            raise ValueError("analyses.figures.scatter must be [x, y]")
+            raise _Keyed("analyses.figures.scatter", "must be [x, y]")
         return self
 
     def variable(self, name: str) -> Variable:
@@ -355,6 +365,9 @@ def config_from_dict(raw: dict[str, Any], *, file: str | None = None, node: Any 
         return StudyConfig.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
+        keyed = err.get("ctx", {}).get("error")
+        if isinstance(keyed, _Keyed):
+            err = {**err, "loc": tuple(int(p) if p.isdigit() else p for p in keyed.key.split("."))}
         loc = [str(p) for p in err["loc"]]
         key = ".".join(loc) if loc else "(top level)"
         line = _line_of(node, err["loc"]) if node is not None else None
