@@ -55,6 +55,32 @@ def _write_analysis_data(ctx: "RunContext", path: Path) -> Path:
     return path
 
 
+_FILE_NOTES = {
+    "report.html": "the report: one self-contained page (open it in a browser; no network needed)",
+    "results.json": "every number in the report, one record per number (docs/results.md)",
+    "records.csv": "the same records as a table",
+    "analysis_data.csv": "every participant read, analysed or excluded with the reason, with the values analysed",
+}
+
+
+def _readme_text(ctx: "RunContext", names: list[str]) -> str:
+    lines = []
+    if ctx.synthetic:
+        lines += ["SYNTHETIC DATA: every file in this folder describes a made-up cohort.",
+                  "No row is a real person; nothing here is a clinical finding.", ""]
+    lines += [f"serostudy output for: {ctx.config.study.title}", f"seed: {ctx.seed}", "", "Files:"]
+    for n in names:
+        note = _FILE_NOTES.get(n)
+        if note is None and n.endswith((".docx", ".xlsx", ".tex")):
+            note = "journal-style table"
+        elif note is None and n.endswith((".png", ".svg")):
+            note = "figure"
+        elif note is None and n.endswith(".csv"):
+            note = "table (cells a spreadsheet would run as formulas are prefixed with ')"
+        lines.append(f"  {n}: {note}")
+    return "\n".join(lines) + "\n"
+
+
 def write_outputs(ctx: "RunContext", out_dir: Path) -> "StudyRun":
     from serostudy._pipeline import StudyRun, dumps_results, results_document, software_versions
     from serostudy._render.docx import write_docx
@@ -122,4 +148,7 @@ def write_outputs(ctx: "RunContext", out_dir: Path) -> "StudyRun":
     }
     (out_dir / "report.html").write_text(render_report(context), encoding="utf-8")
     files.append(out_dir / "report.html")
+    readme = out_dir / "README.txt"
+    readme.write_text(_readme_text(ctx, sorted(f.name for f in files)), encoding="utf-8")
+    files.append(readme)
     return StudyRun(out_dir=out_dir, results=doc, sections=tuple(sections), files=tuple(files))
