@@ -69,6 +69,7 @@ def test_demo_outputs_say_synthetic(demo_run):
     out = demo_run.out_dir
     assert "SYNTHETIC DATA" in (out / "report.html").read_text()
     assert "SYNTHETIC DATA" in (out / "table1.csv").read_text()
+    assert (out / "README.txt").read_text().startswith("SYNTHETIC DATA")
     assert json.loads((out / "results.json").read_text())["study"]["synthetic"] is True
     from docx import Document
 
