@@ -77,3 +77,21 @@ def test_sprite_fails_when_sd_impossible_within_bounds():
     assert sprite(10, parse_printed("3.00"), parse_printed("2.50"), lo=1, hi=5, seed=0) is None
     # and a GRIM-inconsistent mean
     assert sprite(8, parse_printed("2.14"), parse_printed("1.00"), seed=0) is None
+
+
+def test_sprite_tiny_sample_does_not_crash():
+    # regression: n = 3 with both bounds attained leaves one free value
+    x = sprite(3, parse_printed("0.3"), parse_printed("0.6"), lo=0, hi=1, seed=0)
+    assert x is None or (x.size == 3 and x.min() == 0 and x.max() == 1)
+
+
+def test_small_groups_get_values_inside_the_printed_intervals():
+    # n = 3 with min -0.1 and max 1.7 attained: the mean 0.7 fixes the third value (0.5)
+    # and the SD (0.917), so SD 0.95 is impossible at the midpoints; it is reached with
+    # other values inside the rounding intervals (e.g. -0.15, 0.35, 1.75: SD 0.985 at most)
+    s = {
+        "groups": {"a": {"n": "3"}},
+        "variables": {"z": {"summaries": {"a": {"mean": "0.7", "sd": "0.95", "min": "-0.1", "max": "1.7"}}}},
+    }
+    res = synthesize(s, seed=0)
+    assert all(c.matched for c in res.cells), res.report()

@@ -164,8 +164,17 @@ def _continuous_margin(n: int, mean: float, sd: float, lo: float | None, hi: flo
     if hi is not None:
         fixed.append(hi)
     m = n - len(fixed)
-    if m < 2:
-        return None
+    if m <= 1:
+        # too few free values for an exact SD: the values are fixed by the mean alone
+        # (the caller checks whether the SD then rounds right)
+        if m == 1:
+            c = n * mean - sum(fixed)
+            lb0 = -np.inf if lo_bound is None else lo_bound
+            ub0 = np.inf if hi is None else hi
+            if not (lb0 <= c <= ub0):
+                return None
+            return np.sort(np.array([*fixed, c], dtype=float))
+        return np.sort(np.array(fixed, dtype=float)) if fixed else None
     S = n * mean - sum(fixed)
     Q = (n - 1) * sd**2 + n * mean**2 - sum(f * f for f in fixed)
     rm = S / m
@@ -280,6 +289,8 @@ def sprite(n: int, mean: Printed | float, sd: Printed | float, *, granularity: f
             best, best_gap = u.copy(), abs(s - ts)
             if best_gap <= 0.3 * (hi_sd - lo_sd):
                 break
+        if free.size < 2:
+            break
         i, j = rng.choice(free, size=2, replace=False)
         if u[i] > u[j]:
             i, j = j, i
@@ -295,6 +306,14 @@ def sprite(n: int, mean: Printed | float, sd: Printed | float, *, granularity: f
     if best is None:
         return None
     return np.sort(best * gf)
+
+
+def _cell_ok(cell: ContinuousCell, x: np.ndarray) -> bool:
+    """Whether mean, SD, min and max of ``x`` round to the printed cell."""
+    checks = [(cell.mean, x.mean()), (cell.min, x.min()), (cell.max, x.max())]
+    if x.size > 1:
+        checks.append((cell.sd, x.std(ddof=1)))
+    return all(p is None or p.contains(Fraction(float(v))) for p, v in checks)
 
 
 # --------------------------------------------------------------------------- dependence
@@ -490,7 +509,7 @@ def _mean_candidates(cell: ContinuousCell, n: int, gran: Fraction | None, k: int
 
 
 def _ttest_targets(v, c1: ContinuousCell, n1: int, c2: ContinuousCell, n2: int, finding: Finding | None,
-                   gran: Fraction | None) -> tuple[float, float, float, float] | None:
+                   gran: Fraction | None, rng: np.random.Generator | None = None) -> tuple[float, float, float, float] | None:
     """Means and SDs inside their intervals whose t-test p falls inside the printed p."""
     if finding is None or finding.verdict not in ("consistent", "consistent_under_variant") or v.test is None or v.test.p is None:
         return None
@@ -520,7 +539,11 @@ def _ttest_targets(v, c1: ContinuousCell, n1: int, c2: ContinuousCell, n2: int, 
     plo, phi = _shrunk(v.test.p)
     dist = np.where((p >= plo) & (p <= phi), 0.0, np.minimum(abs(p - plo), abs(p - phi)) + 1)
     dist = dist + 1e-3 * abs(p - pc) + 1e-3 * (abs(a - c1.mean.mid) + abs(c - c2.mean.mid))  # type: ignore[union-attr]
-    i = np.unravel_index(int(np.argmin(dist)), dist.shape)
+    good = np.flatnonzero((p >= plo) & (p <= phi))
+    if rng is not None and good.size:
+        i = np.unravel_index(int(good[rng.integers(good.size)]), dist.shape)
+    else:
+        i = np.unravel_index(int(np.argmin(dist)), dist.shape)
     return float(a[i]), float(b[i]), float(c[i]), float(d[i])
 
 
@@ -545,6 +568,37 @@ def _r_target(r: Printed, p: Printed | None, n: int, finding: Finding | None) ->
 
 
 # --------------------------------------------------------------------------- main
+
+
+def _gen_margin(v: Any, cell: ContinuousCell, n: int, tm: float, ts: float, rng: np.random.Generator,
+                max_tries: int) -> np.ndarray | None:
+    """Values for one printed cell: at the targets first, then elsewhere in the intervals."""
+    lo = None if cell.min is None else cell.min.mid
+    hi = None if cell.max is None else cell.max.mid
+    for attempt in range(max_tries * 10):
+        if attempt >= max_tries:
+            # small samples: the midpoints may be jointly impossible; try other values
+            # inside the printed rounding intervals
+            tm = float(rng.uniform(*_shrunk(cell.mean, 0.95)))  # type: ignore[arg-type]
+            ts = float(rng.uniform(*_shrunk(cell.sd, 0.95)))  # type: ignore[arg-type]
+            if v.granularity is None:
+                lo = None if cell.min is None else float(rng.uniform(*_shrunk(cell.min, 0.95)))
+                hi = None if cell.max is None else float(rng.uniform(*_shrunk(cell.max, 0.95)))
+        if v.granularity is not None:
+            x = sprite(n, cell.mean, cell.sd, granularity=float(to_fraction(v.granularity.value)), lo=lo, hi=hi,  # type: ignore[arg-type]
+                       target_mean=tm, target_sd=ts, seed=rng)
+        else:
+            x = _continuous_margin(n, tm, ts, lo, hi, v.shape or "normal", rng)
+        if x is not None and _cell_ok(cell, x):
+            return x
+    return None
+
+
+def _two_sample_ps(a: np.ndarray, b: np.ndarray) -> tuple[float, ...]:
+    """Student and Welch p, two-sided and halved (one-sided in the data's direction)."""
+    ps = float(stats.ttest_ind(a, b, equal_var=True).pvalue)
+    pw = float(stats.ttest_ind(a, b, equal_var=False).pvalue)
+    return ps, pw, ps / 2, pw / 2
 
 
 def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: AuditReport | None = None,
@@ -599,6 +653,72 @@ def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: Audi
 
     cont = {k: v for k, v in s.variables.items() if v.type == "continuous" and v.same_as is None}
     cats = {k: v for k, v in s.variables.items() if v.type == "categorical"}
+    # ---- continuous margins for every (variable, group), before the groups' rows
+    targets_all: dict[tuple[str, str], tuple[float, float]] = {}
+    for name, v in cont.items():
+        for g, cell in v.summaries.items():
+            if cell.mean is not None and cell.sd is not None:
+                targets_all[(name, g)] = (cell.mean.mid, cell.sd.mid)
+    # subgroup means that pool consistently: put the overall mean where they pool
+    for i, sg in enumerate(s.subgroups):
+        if sg.group is None or sg.by is None or (sg.variable, sg.group) not in targets_all:
+            continue
+        fm = finding(f"subgroups[{i}]", "subgroup_mean")
+        overall = cont[sg.variable].summaries[sg.group].mean if sg.variable in cont else None
+        if fm is None or fm.verdict != "consistent" or overall is None:
+            continue
+        ns = []
+        for lvl, pc in sg.parts.items():
+            lc = s.variables[sg.by].counts.get(sg.group, {}).get(lvl)
+            ns.append(pc.n or (None if lc is None else lc.n))
+        if None in ns or any(pc.mean is None for pc in sg.parts.values()):
+            continue
+        pooled = sum(k * pc.mean.mid for k, pc in zip(ns, sg.parts.values())) / sum(ns)  # type: ignore[union-attr,misc]
+        lo_m, hi_m = _shrunk(overall, 0.9)
+        key = (sg.variable, sg.group)
+        sd_target = targets_all[key][1]
+        fs = finding(f"subgroups[{i}]", "subgroup_sd")
+        overall_sd = cont[sg.variable].summaries[sg.group].sd
+        if (fs is not None and fs.verdict == "consistent" and overall_sd is not None
+                and all(pc.sd is not None for pc in sg.parts.values())):
+            # and the overall SD where the subgroup SDs and means pool
+            N = sum(ns)  # type: ignore[arg-type]
+            ss = sum((k - 1) * pc.sd.mid**2 + k * (pc.mean.mid - pooled) ** 2  # type: ignore[union-attr,operator]
+                     for k, pc in zip(ns, sg.parts.values()))
+            lo_s, hi_s = _shrunk(overall_sd, 0.9)
+            sd_target = min(max(math.sqrt(ss / (N - 1)), lo_s), hi_s)
+        targets_all[key] = (min(max(pooled, lo_m), hi_m), sd_target)
+    margins: dict[tuple[str, str], np.ndarray | None] = {}
+    for name, v in cont.items():
+        gs = [g for g in v.summaries if (name, g) in targets_all]
+        tf = None
+        pair = None
+        if v.test is not None and v.test.p is not None and len(v.summaries) == 2 and len(gs) == 2:
+            tf = finding(f"variables.{name}.test.p", "t_test")
+            if tf is None or tf.verdict not in ("consistent", "consistent_under_variant"):
+                tf = None
+            else:
+                (g1, c1), (g2, c2) = list(v.summaries.items())
+                pair = (g1, c1, c1.n or s.group_n(g1), g2, c2, c2.n or s.group_n(g2))
+        gran = None if v.granularity is None else to_fraction(v.granularity.value)
+        for attempt in range(30 if tf is not None else 1):
+            if tf is not None and pair is not None:
+                g1, c1, n1, g2, c2, n2 = pair
+                t = _ttest_targets(v, c1, n1, c2, n2, tf, gran, rng=rng if attempt else None)
+                if t is not None:
+                    targets_all[(name, g1)] = (t[0], t[1])
+                    targets_all[(name, g2)] = (t[2], t[3])
+            for g in gs:
+                cell = v.summaries[g]
+                margins[(name, g)] = _gen_margin(v, cell, cell.n or s.group_n(g), *targets_all[(name, g)], rng, max_tries)
+            if tf is None or pair is None:
+                break
+            xa, xb = margins.get((name, pair[0])), margins.get((name, pair[3]))
+            if xa is None or xb is None:
+                continue
+            if any(v.test.p.contains(Fraction(float(q))) for q in _two_sample_ps(xa, xb)):  # type: ignore[union-attr]
+                break
+
     blocks = []
     counter = 0
     for g, gspec in s.groups.items():
@@ -624,59 +744,9 @@ def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: Audi
                 col[: len(vals)] = vals
                 rng.shuffle(col)
             block[name] = pd.Series(col, dtype="object")
-        # continuous targets
-        targets_ms: dict[str, tuple[float, float]] = {}
-        for name, v in cont.items():
-            cell = v.summaries.get(g)
-            if cell is None or cell.mean is None or cell.sd is None:
-                continue
-            targets_ms[name] = (cell.mean.mid, cell.sd.mid)
-        # aim t-test p where consistent: adjust both groups' targets once (first group visit)
-        for name, v in cont.items():
-            if v.test is None or len(v.summaries) != 2 or name not in targets_ms:
-                continue
-            (g1, c1), (g2, c2) = list(v.summaries.items())
-            if None in (c1.mean, c1.sd, c2.mean, c2.sd):
-                continue
-            gran = None if v.granularity is None else to_fraction(v.granularity.value)
-            t = _ttest_targets(v, c1, c1.n or s.group_n(g1), c2, c2.n or s.group_n(g2),
-                               finding(f"variables.{name}.test.p", "t_test"), gran)
-            if t is not None:
-                targets_ms[name] = (t[0], t[1]) if g == g1 else (t[2], t[3])
-        # subgroup means that pool consistently: put the overall mean where they pool
-        for i, sg in enumerate(s.subgroups):
-            if sg.group != g or sg.by is None or sg.variable not in targets_ms:
-                continue
-            fm = finding(f"subgroups[{i}]", "subgroup_mean")
-            overall = cont[sg.variable].summaries[g].mean if sg.variable in cont else None
-            if fm is None or fm.verdict != "consistent" or overall is None:
-                continue
-            ns = []
-            for lvl, pc in sg.parts.items():
-                lc = s.variables[sg.by].counts.get(g, {}).get(lvl)
-                ns.append(pc.n or (None if lc is None else lc.n))
-            if None in ns or any(pc.mean is None for pc in sg.parts.values()):
-                continue
-            pooled = sum(k * pc.mean.mid for k, pc in zip(ns, sg.parts.values())) / sum(ns)  # type: ignore[union-attr,misc]
-            a, b = _shrunk(overall, 0.9)
-            targets_ms[sg.variable] = (min(max(pooled, a), b), targets_ms[sg.variable][1])
-        for name, v in cont.items():
-            if name not in targets_ms:
-                block[name] = np.nan
-                continue
-            cell = v.summaries[g]
-            tm, ts = targets_ms[name]
-            lo = None if cell.min is None else cell.min.mid
-            hi = None if cell.max is None else cell.max.mid
-            x = None
-            for _ in range(max_tries):
-                if v.granularity is not None:
-                    x = sprite(n, cell.mean, cell.sd, granularity=float(to_fraction(v.granularity.value)), lo=lo, hi=hi,  # type: ignore[arg-type]
-                               target_mean=tm, target_sd=ts, seed=rng)
-                else:
-                    x = _continuous_margin(n, tm, ts, lo, hi, v.shape or "normal", rng)
-                if x is not None:
-                    break
+        targets_ms = {name: tgt for (name, gg), tgt in targets_all.items() if gg == g}
+        for name in cont:
+            x = margins.get((name, g))
             block[name] = np.nan if x is None else x
         # dependence: copula ordering, then swaps
         corr_targets: list[_Target] = []
@@ -712,6 +782,7 @@ def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: Audi
                 if pc.sd is not None and fs is not None and fs.verdict == "consistent":
                     corr_targets.append(_Target("subsd", (sg.variable,), *_shrunk(pc.sd, 0.9), mask=mask))
         block = _swap_search(block, ccols, corr_targets, rng,
+                             steps=300_000 if any(t.kind != "r" for t in corr_targets) else 100_000,
                              continuous=frozenset(c for c in ccols if cont[c].granularity is None))
         blocks.append(block)
     data = pd.concat(blocks, ignore_index=True)
@@ -780,9 +851,8 @@ def _resummarise(s: PublishedSummary, rep: AuditReport, data: pd.DataFrame) -> l
                 a = data.loc[data.group == g1, col].dropna().to_numpy(dtype=float)
                 b = data.loc[data.group == g2, col].dropna().to_numpy(dtype=float)
                 if a.size > 1 and b.size > 1:
-                    ps = stats.ttest_ind(a, b, equal_var=True).pvalue
-                    pw = stats.ttest_ind(a, b, equal_var=False).pvalue
-                    add(f"{base}.test.p", v.test.p, float(ps), contra(f"{base}.test.p"), (float(pw), float(ps) / 2, float(pw) / 2))
+                    ps, *others = _two_sample_ps(a, b)
+                    add(f"{base}.test.p", v.test.p, ps, contra(f"{base}.test.p"), tuple(others))
         else:
             tab = []
             for g, cells in v.counts.items():
