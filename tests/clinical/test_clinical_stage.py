@@ -1,8 +1,10 @@
-"""The clinical stages on the demo cohort with simulated clinical data, and the simulator."""
+"""The clinical stages on the shipped demo (which carries the simulated clinical data:
+97 assessed = 35 + 53 analysed + 9 built to fail a rule), and the simulator itself."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -14,16 +16,23 @@ from serostudy._demo import demo_config_path, demo_dir
 from serostudy._io.config import load_config
 from serostudy._pipeline import load_context
 from serostudy.clinical import annualized_relapse_rate, demo_config, edss_frame, ipnd_frame, run_clinical, run_eligibility, simulate_clinical
-from serostudy.exceptions import ConfigError, DataError
+from serostudy.exceptions import ConfigError, DataError, InputError
 
 
-def _write_study(d: Path, *, seed: int = 20201, extra: dict | None = None, events=None) -> Path:
-    cohort = pd.read_csv(demo_dir() / "participants.csv")
-    sim = simulate_clinical(cohort, seed=seed)
-    sim.participants.to_csv(d / "participants.csv", index=False)
-    (events if events is not None else sim.events).to_csv(d / "attacks.csv", index=False)
-    cfg = yaml.safe_load(demo_config_path().read_text())
-    cfg.update(demo_config())
+def _demo_cfg() -> dict:
+    return yaml.safe_load(demo_config_path().read_text(encoding="utf-8"))
+
+
+def _write_study(d: Path, *, extra: dict | None = None, events=None) -> Path:
+    """A copy of the shipped demo's clinical inputs in ``d``, with config parts replaced
+    by ``extra`` and the events table by ``events``.  (The stages under test read the
+    participant and events tables only; the plates stay behind.)"""
+    shutil.copyfile(demo_dir() / "participants.csv", d / "participants.csv")
+    if events is None:
+        shutil.copyfile(demo_dir() / "attacks.csv", d / "attacks.csv")
+    else:
+        events.to_csv(d / "attacks.csv", index=False)
+    cfg = _demo_cfg()
     for k, v in (extra or {}).items():
         cfg[k] = v
     (d / "study.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
@@ -40,8 +49,8 @@ def _run(path: Path):
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    return _write_study(tmp_path_factory.mktemp("clin"))
+def study():
+    return demo_config_path()  # read in place: the stages write nothing next to it
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +58,21 @@ def ran(study):
     return _run(study)
 
 
-def test_simulator_is_seeded():
-    cohort = pd.read_csv(demo_dir() / "participants.csv")
+@pytest.fixture(scope="module")
+def cohort(core_study):
+    """The demo cohort without clinical data (88 rows; tests/conftest.py)."""
+    return pd.read_csv(core_study / "participants.csv")
+
+
+def test_shipped_demo_config_is_demo_config():
+    """The shipped study.yaml's clinical parts are demo_config(): rebuild the demo
+    (python -m serostudy._demo.build) after changing it."""
+    cfg = _demo_cfg()
+    for k, v in demo_config().items():
+        assert cfg[k] == v, k
+
+
+def test_simulator_is_seeded(cohort):
     a, b = simulate_clinical(cohort, seed=5), simulate_clinical(cohort, seed=5)
     pd.testing.assert_frame_equal(a.participants, b.participants)
     pd.testing.assert_frame_equal(a.events, b.events)
@@ -58,10 +80,10 @@ def test_simulator_is_seeded():
     assert not a.events.equals(c.events)
 
 
-def test_simulated_data_are_consistent():
-    cohort = pd.read_csv(demo_dir() / "participants.csv")
+def test_simulated_data_are_consistent(cohort):
     sim = simulate_clinical(cohort, seed=11, extras=False, n_edss_discrepant=0)
     pat = sim.participants[sim.participants.group == "nmosd"]
+    assert len(pat) == 35
     r = annualized_relapse_rate(sim.events, pat, onset_column="onset_date", end_column="sampling_date",
                                 birth_column="birth_date")
     got = {p.participant: p.attacks_counted for p in r.patients}
@@ -70,6 +92,14 @@ def test_simulated_data_are_consistent():
     bad = pat.loc[chk["edss_flag"], "edss"]
     assert (bad == 0.5).all()  # only the demo's 0.5 values, which are not EDSS steps
     assert ipnd_frame(pat, id_column="id")["ipnd_met"].all()
+
+
+def test_simulator_refuses_an_already_simulated_table(cohort):
+    shipped = pd.read_csv(demo_dir() / "participants.csv")
+    with pytest.raises(InputError, match=r"already has column 'birth_date'.*already simulated"):
+        simulate_clinical(shipped, seed=1)
+    with pytest.raises(InputError, match=r"no column 'relapses'"):
+        simulate_clinical(cohort.drop(columns=["relapses"]), seed=1)
 
 
 def test_flow_adds_up_and_extras_are_excluded(ran):
@@ -131,7 +161,7 @@ def test_stages_are_deterministic(study, ran):
 
 
 def test_matching_exclude_adds_a_flow_step(tmp_path):
-    m = {**demo_config()["matching"], "action": "exclude"}
+    m = {**_demo_cfg()["matching"], "action": "exclude"}
     ctx, sec, _ = _run(_write_study(tmp_path, extra={"matching": m}))
     flow = sec["flow"].payload
     assert flow["steps"][-1]["id"] == "matching"
@@ -140,12 +170,16 @@ def test_matching_exclude_adds_a_flow_step(tmp_path):
     assert sum(e.stage == "matching" for e in ctx.excluded) == 53 - n_sel
 
 
-def test_shipped_demo_without_clinical_config_still_adds_up():
-    config = load_config(demo_config_path())
-    ctx = load_context(config, demo_config_path().parent)
+def test_study_without_clinical_config_still_adds_up(core_study):
+    """A plain study (no clinical, eligibility or matching part): no clinical sections,
+    and a flow in which everyone assessed is analysed."""
+    path = core_study / "study.yaml"
+    config = load_config(path)
+    ctx = load_context(config, core_study)
     assert run_clinical(ctx) == []
     sec = {s.id: s for s in run_eligibility(ctx)}
-    assert sec["flow"].payload["assessed"] == sec["flow"].payload["analysed"]
+    assert sec["flow"].payload["assessed"] == sec["flow"].payload["analysed"] == {"nmosd": 35, "control": 53}
+    assert ctx.excluded == []
 
 
 def test_events_naming_unknown_participant_via_stage(tmp_path):
@@ -158,14 +192,14 @@ def test_events_naming_unknown_participant_via_stage(tmp_path):
 
 
 def test_config_errors_name_the_key(tmp_path):
-    c = demo_config()["clinical"]
+    c = _demo_cfg()["clinical"]
     c["relapses"]["merge_window_days"] = -3
     with pytest.raises(ConfigError, match="merge_window_days"):
         load_config(_write_study(tmp_path, extra={"clinical": c}))
 
 
 def test_user_strings_are_escaped(tmp_path):
-    el = demo_config()["eligibility"]
+    el = _demo_cfg()["eligibility"]
     el["rules"][1]["label"] = "<script>alert(1)</script> residence"
     ctx, sec, _ = _run(_write_study(tmp_path, extra={"eligibility": el}))
     html = sec["flow"].html

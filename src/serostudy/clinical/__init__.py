@@ -34,7 +34,7 @@ from serostudy.clinical._relapses import (
     merge_attacks,
     poisson_rate_ci,
 )
-from serostudy.clinical._simulate import SimulatedClinical, demo_config, simulate_clinical, write_clinical_demo
+from serostudy.clinical._simulate import SimulatedClinical, demo_config, simulate_clinical
 
 __all__ = [
     "ArrResult",
@@ -74,7 +74,6 @@ __all__ = [
     "run_clinical",
     "run_eligibility",
     "simulate_clinical",
-    "write_clinical_demo",
     "years_between",
 ]
 

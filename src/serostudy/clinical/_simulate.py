@@ -19,7 +19,10 @@ adds what the clinical stages read, consistently:
   last 3 months, another neurological disorder, criteria not met, no consent, living
   elsewhere), so the flow diagram is not trivial.
 
-Everything is drawn from one ``numpy.random.Generator(seed)``.
+Everything is drawn from one ``numpy.random.Generator(seed)``.  The shipped demo
+(``serostudy/data/demo``) is written by :mod:`serostudy._demo.build` with
+:func:`simulate_clinical` and :func:`demo_config`: its ``participants.csv`` already holds
+these columns, so it is not itself an input here (that is an error).
 """
 
 from __future__ import annotations
@@ -31,14 +34,22 @@ from typing import TYPE_CHECKING, Any
 from serostudy.clinical._edss import AMBULATION_FLOORS, EDSS_STEPS, FS_RANGES, edss
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pathlib import Path
-
     import numpy as np
     import pandas as pd
 
-__all__ = ["SimulatedClinical", "simulate_clinical", "demo_config", "write_clinical_demo"]
+__all__ = ["SimulatedClinical", "simulate_clinical", "demo_config"]
 
 _FS = tuple(FS_RANGES)
+
+
+def _added_columns() -> tuple[str, ...]:
+    """The participant columns :func:`simulate_clinical` adds, in order."""
+    from serostudy.clinical._ipnd import CORE_CHARACTERISTICS, MRI_FIELDS
+
+    return ("birth_date", "sampling_date", "consent", "residence", "other_neuro_disorder",
+            "b12_supplement_3m", "onset_date", *(f"fs_{n}" for n in _FS), "ambulation",
+            *(f"core_{c}" for c in CORE_CHARACTERISTICS), *(f"mri_{m}" for m in MRI_FIELDS),
+            "aqp4_igg", "mog_igg")
 
 
 @dataclass(frozen=True)
@@ -150,6 +161,12 @@ def simulate_clinical(
     -------
     SimulatedClinical
 
+    Raises
+    ------
+    InputError
+        A needed column is missing, or the cohort already has a column this function
+        adds (e.g. the shipped demo's ``participants.csv``, which is already simulated).
+
     Examples
     --------
     >>> import pandas as pd
@@ -165,6 +182,19 @@ def simulate_clinical(
     import numpy as np
     import pandas as pd
 
+    from serostudy.exceptions import InputError
+
+    missing = [c for c in (id_column, group_column, "age", "sex", "disease_duration", "relapses", "edss")
+               if c not in cohort.columns]
+    if missing:
+        raise InputError(f"simulate_clinical: the cohort has no column {missing[0]!r}; expected {id_column!r}, "
+                         f"{group_column!r}, 'age', 'sex' and, for cases, 'disease_duration', 'relapses', 'edss'")
+    present = [c for c in _added_columns() if c in cohort.columns]
+    if present:
+        raise InputError(f"simulate_clinical: the cohort already has column {present[0]!r} (and {len(present) - 1} "
+                         "more of the columns it adds); expected a cohort without clinical data, e.g. "
+                         "serostudy._demo.generate.generate().data (the shipped demo's participants.csv "
+                         "is already simulated)")
     rng = np.random.default_rng(seed)
     base = cohort.copy().reset_index(drop=True)
     extra_ids: dict[str, str] = {}
@@ -342,49 +372,3 @@ def demo_config() -> dict[str, Any]:
                      "action": "report"},
     }
 
-
-def write_clinical_demo(folder: "str | Path", *, seed: int = 20201) -> "Path":
-    """Write a demo study with the clinical data: the shipped demo plus :func:`simulate_clinical`.
-
-    Writes ``participants.csv`` (the demo cohort, its clinical columns and the extra
-    ineligible participants), ``attacks.csv`` (the events table) and ``study.yaml`` (the
-    shipped demo configuration plus :func:`demo_config`) into ``folder``.
-
-    Parameters
-    ----------
-    folder
-        Output folder (created if needed).
-    seed
-        Seed of the simulation.
-
-    Returns
-    -------
-    pathlib.Path
-        Path of the written ``study.yaml`` (run it with ``serostudy run``).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from serostudy.clinical import write_clinical_demo
-    >>> path = write_clinical_demo(tempfile.mkdtemp())
-    >>> sorted(p.name for p in path.parent.iterdir())
-    ['attacks.csv', 'participants.csv', 'study.yaml']
-    """
-    from pathlib import Path
-
-    import pandas as pd
-    import yaml
-
-    from serostudy._demo import demo_config_path, demo_dir
-
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    cohort = pd.read_csv(demo_dir() / "participants.csv")
-    sim = simulate_clinical(cohort, seed=seed)
-    sim.participants.to_csv(out / "participants.csv", index=False, lineterminator="\n")
-    sim.events.to_csv(out / "attacks.csv", index=False, lineterminator="\n")
-    cfg = yaml.safe_load(demo_config_path().read_text(encoding="utf-8"))
-    cfg.update(demo_config())
-    path = out / "study.yaml"
-    path.write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return path
