@@ -34,6 +34,11 @@ def demo_models_config() -> dict:
     return {
         "exposure": "b12_pmol_l",
         "per": 10.0,
+        "relapses": {"published": {"r": -0.284, "p": 0.04, "rate": "arr"}},
+        "power": {
+            "published_r": {"edss": -0.238, "disease_duration": 0.227},
+            "published_groups": {"n1": 35, "mean1": 55.4, "sd1": 29.7, "n2": 53, "mean2": 59.3, "sd2": 37.2},
+        },
     }
 
 
