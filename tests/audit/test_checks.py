@@ -273,3 +273,9 @@ def test_order_percent_total_and_t_statistic():
     assert check_t_statistic(item="x", t=P("-1.25"), **kw).verdict == "consistent"
     assert check_t_statistic(item="x", t=P("1.25"), **kw).verdict == "consistent"  # other group order
     assert check_t_statistic(item="x", t=P("2.50"), **kw).verdict == "inconsistent"
+
+
+def test_statcheck_one_sided_only_in_direction_of_statistic():
+    kw = dict(item="x", statistic_name="t", statistic=P("2.20"), df=P("28"), p=Pp(".018"))
+    assert check_printed_statistic(**kw, alternative="greater").verdict == "consistent"
+    assert check_printed_statistic(**kw, alternative="less").flagged  # t > 0: p(less) = .98
