@@ -246,7 +246,7 @@ def _verdict(
                 "gross",
                 lo,
                 hi,
-                f"{what} {printed} is {word} at alpha = {alpha:g} but every recomputation gives "
+                f"{what} {printed} is {word} at alpha = {alpha:g} but the standard recomputations give "
                 f"{_rng(lo, hi)}.",
             )
     return "inconsistent", lo, hi, f"{what} {printed} cannot be reproduced: attainable {_rng(lo, hi)}."
