@@ -70,11 +70,9 @@ def test_run_with_a_bad_config(tmp_path, capsys):
     assert "key 'data': required key is missing" in capsys.readouterr().err
 
 
-def test_run_a_copied_study(tmp_path):
-    import shutil
-
-    shutil.copytree(demo_dir(), tmp_path, dirs_exist_ok=True)
-    rc = main(["run", str(tmp_path / "study.yaml"), "--out", str(tmp_path / "out"), "--quiet"])
+def test_demo_inputs_are_copied_and_run(demo_run, tmp_path):
+    study = demo_run.out_dir / "study" / "study.yaml"
+    rc = main(["run", str(study), "--out", str(tmp_path / "out"), "--quiet"])
     assert rc == 0
     assert (tmp_path / "out" / "results.json").is_file()
     assert json.loads((tmp_path / "out" / "results.json").read_text())["records"]

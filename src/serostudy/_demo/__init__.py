@@ -18,7 +18,14 @@ def demo_config_path() -> Path:
 
 
 def run_demo(out_dir: str | Path, *, seed: int | None = None, progress: Callable[[str], None] | None = None):
-    """Run the demo study into ``out_dir`` (see ``serostudy demo``)."""
+    """Run the demo study into ``out_dir`` (see ``serostudy demo``); its input files are
+    copied to ``out_dir/study/`` so they can be edited and run with ``serostudy run``."""
+    import shutil
+
     from serostudy._pipeline import run_study
 
-    return run_study(demo_config_path(), out_dir=out_dir, seed=seed, synthetic=True, progress=progress)
+    run = run_study(demo_config_path(), out_dir=out_dir, seed=seed, synthetic=True, progress=progress)
+    # the inputs, to start one's own study from: `serostudy run <out>/study/study.yaml`
+    shutil.copytree(demo_dir(), run.out_dir / "study", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return run
