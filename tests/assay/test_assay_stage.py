@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -17,14 +16,15 @@ DEMO = Path(__file__).parents[2] / "src" / "serostudy" / "data" / "demo"
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
+def study(tmp_path_factory, core_study):
+    """A study whose B12 comes only from plates simulated from known concentrations
+    (the demo's analysed participants are the truth; their B12 column is removed)."""
     d = tmp_path_factory.mktemp("study")
-    shutil.copy(DEMO / "participants.csv", d / "participants.csv")
-    cfg = yaml.safe_load((DEMO / "study.yaml").read_text())
-    parts = pd.read_csv(d / "participants.csv")
+    parts = pd.read_csv(core_study / "participants.csv")
+    parts.drop(columns=["b12_pmol_l"]).to_csv(d / "participants.csv", index=False)
+    cfg = yaml.safe_load((core_study / "study.yaml").read_text())
+    cfg["codebook"]["b12_pmol_l"]["derived_by"] = "assay"
     cfg["assay"] = demo_plates(parts, d / "plates", seed=7)
-    for k in ("clinical", "eligibility", "matching", "audit"):
-        cfg.pop(k, None)
     (d / "study.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
     return d, parts
 
