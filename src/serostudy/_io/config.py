@@ -321,12 +321,30 @@ class StudyConfig(_Strict):
         for src in self.codebook.values():
             rr = src.reference_range
             if rr is not None and rr.name == name:
-                return Variable(type="ordinal", label=rr.label or name, levels=list(rr.labels))
+                return Variable(type="ordinal", label=rr.label or name, levels=list(rr.labels),
+                                level_labels=_range_labels(rr))
         raise KeyError(name)
 
     def label(self, name: str) -> str:
         v = self.variable(name)
         return v.label or name
+
+
+def _range_labels(rr: ReferenceRange) -> dict[str, str]:
+    """Display labels that state the cut-offs: 'low (< 21 pmol/L)', 'normal (21-123)'."""
+    labels = list(rr.labels)
+    out: dict[str, str] = {}
+    i = 0
+    if rr.low is not None:
+        out[labels[0]] = f"{labels[0]} (< {rr.low:g} {rr.unit})"
+        i = 1
+    lo = f"{rr.low:g}" if rr.low is not None else None
+    hi = f"{rr.high:g}" if rr.high is not None else None
+    mid = f"{lo}\u2013{hi}" if lo and hi else (f"\u2265 {lo}" if lo else f"\u2264 {hi}")
+    out[labels[i]] = f"{labels[i]} ({mid})"
+    if rr.high is not None:
+        out[labels[-1]] = f"{labels[-1]} (> {rr.high:g} {rr.unit})"
+    return out
 
 
 # --------------------------------------------------------------------------- loading
