@@ -48,7 +48,7 @@ from serostudy.audit._render import render_fragment, render_html, render_json
 from serostudy.audit._run import AuditReport, audit, load_seed, seed_summary_path
 from serostudy.audit._schema import PublishedSummary, load_summary
 from serostudy.audit._stage import audit_stage
-from serostudy.audit._synth import CellMatch, SynthResult, sprite, synthesize
+from serostudy.audit._synth import CellMatch, DerivedCategory, SynthResult, sprite, synthesize
 
 __all__ = [
     "AuditReport",
@@ -89,5 +89,6 @@ __all__ = [
     "seed_summary_path",
     "sprite",
     "synthesize",
+    "DerivedCategory",
     "ttest_p_range",
 ]

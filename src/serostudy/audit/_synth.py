@@ -50,7 +50,42 @@ from serostudy.audit._run import AuditReport, audit
 from serostudy.audit._schema import ContinuousCell, PublishedSummary, load_summary
 from serostudy.exceptions import AuditInputError
 
-__all__ = ["CellMatch", "SynthResult", "synthesize", "sprite"]
+__all__ = ["CellMatch", "DerivedCategory", "SynthResult", "synthesize", "sprite"]
+
+
+@dataclass(frozen=True)
+class DerivedCategory:
+    """A categorical variable cut from a continuous one (e.g. low/normal/high B12).
+
+    Passed to :func:`synthesize` as ``derived={"b12_category": DerivedCategory(...)}``:
+    the continuous ``source`` is then generated only for the participants the printed
+    counts cover (missing for the rest), with exactly the printed number of values in
+    each interval between the cut-offs, and the categorical column is computed from
+    those values, so the printed counts are met by the values themselves.
+
+    Attributes
+    ----------
+    source
+        The continuous variable the categories are cut from.
+    cuts
+        Increasing cut-offs, one fewer than the categorical variable's levels; level
+        ``i`` (in the declared order) holds the values between ``cuts[i-1]`` and
+        ``cuts[i]``.
+    clearance
+        Generated values stay at least this far from every cut-off, so the category
+        does not depend on the boundary convention (``< 21`` vs ``<= 21``) nor on
+        rounding the values to fewer decimals than ``clearance``.
+    """
+
+    source: str
+    cuts: tuple[float, ...]
+    clearance: float = 0.0
+
+    def level_index(self, x: np.ndarray) -> np.ndarray:
+        """Index of the interval each value falls in (``NaN`` stays ``-1``)."""
+        x = np.asarray(x, dtype=float)
+        idx = np.searchsorted(np.asarray(self.cuts, dtype=float), x, side="left")
+        return np.where(np.isnan(x), -1, idx)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +231,54 @@ def _continuous_margin(n: int, mean: float, sd: float, lo: float | None, hi: flo
     x = np.clip(x, lb, ub)
     out = np.concatenate([x, np.array(fixed, dtype=float)])
     return np.sort(out)
+
+
+def _banded_margin(counts: list[int], cuts: tuple[float, ...], clearance: float, mean: float, sd: float,
+                   lo: float | None, hi: float | None, shape: str, rng: np.random.Generator) -> np.ndarray | None:
+    """Sorted values, ``counts[i]`` of them in interval ``i`` between the cut-offs, with
+    sample mean ``mean`` and SD ``sd`` exactly (least-squares move of a normal or
+    lognormal margin, SLSQP); printed min/max, when given, are attained."""
+    from scipy import optimize
+
+    n = int(sum(counts))
+    if n < 2:
+        return None
+    x0 = _continuous_margin(n, mean, sd, None, None, shape, rng)
+    if x0 is None:
+        return None
+    x0 = np.sort(x0)
+    edges = [-np.inf, *cuts, np.inf]
+    lb = np.empty(n)
+    ub = np.empty(n)
+    k = 0
+    for i, c in enumerate(counts):
+        lb[k:k + c] = edges[i] + clearance
+        ub[k:k + c] = edges[i + 1] - clearance
+        k += c
+    if shape == "lognormal":
+        lb = np.maximum(lb, 0.0)
+    if lo is not None:
+        lb = np.maximum(lb, lo)
+        if lb[0] <= lo <= ub[0]:
+            lb[0] = ub[0] = lo
+    if hi is not None:
+        ub = np.minimum(ub, hi)
+        if lb[-1] <= hi <= ub[-1]:
+            lb[-1] = ub[-1] = hi
+    if np.any(lb > ub):
+        return None
+    start = np.clip(x0, lb, ub)
+    res = optimize.minimize(
+        lambda x: float(np.sum((x - x0) ** 2)) / n, start, jac=lambda x: 2 * (x - x0) / n,
+        constraints=[{"type": "eq", "fun": lambda x: x.mean() - mean, "jac": lambda x: np.full(n, 1.0 / n)},
+                     {"type": "eq", "fun": lambda x: x.std(ddof=1) - sd,
+                      "jac": lambda x: (x - x.mean()) / ((n - 1) * max(x.std(ddof=1), 1e-300))}],
+        bounds=list(zip(np.where(np.isfinite(lb), lb, None), np.where(np.isfinite(ub), ub, None))),
+        method="SLSQP", options={"maxiter": 1000, "ftol": 1e-14})
+    x = np.clip(res.x, lb, ub)
+    if abs(x.mean() - mean) > 1e-9 * max(1.0, abs(mean)) or abs(x.std(ddof=1) - sd) > 1e-9 * max(1.0, sd):
+        return None
+    return x
 
 
 def sprite(n: int, mean: Printed | float, sd: Printed | float, *, granularity: float = 1.0, lo: float | None = None,
@@ -344,7 +427,8 @@ class _Target:
 
 
 def _swap_search(block: pd.DataFrame, cols: list[str], targets: list[_Target], rng: np.random.Generator,
-                 steps: int = 100_000, continuous: frozenset[str] = frozenset()) -> pd.DataFrame:
+                 steps: int = 100_000, continuous: frozenset[str] = frozenset(),
+                 bands: dict[str, DerivedCategory] | None = None) -> pd.DataFrame:
     """Move values within columns while that lowers the distance to the targets.
 
     Two kinds of move, both keeping each column's mean and SD exactly: swapping two
@@ -352,14 +436,25 @@ def _swap_search(block: pd.DataFrame, cols: list[str], targets: list[_Target], r
     ``continuous`` (not on a grid), rotating three values about their mean (keeps their
     sum and sum of squares), which allows fine steps; the column's minimum and maximum
     values are never moved and rotated values stay strictly between them.  Each target
-    statistic is updated in O(1) per proposal."""
+    statistic is updated in O(1) per proposal.
+
+    Rows with a missing value in any of ``cols`` are left as they are (the moves run
+    over the complete rows, so every column's margin is still kept).  For columns in
+    ``bands`` (the source of a :class:`DerivedCategory`), a rotation must leave each
+    value in its interval between the cut-offs."""
     if not targets or not cols:
         return block
     idx = {c: k for k, c in enumerate(cols)}
     M = block[cols].to_numpy(dtype=float).copy()
+    complete = ~np.isnan(M).any(axis=1)
+    if not complete.all():
+        M = M[complete]
+        targets = [t if t.mask is None else _Target(t.kind, t.cols, t.lo, t.hi, mask=t.mask[complete])
+                   for t in targets]
     n = M.shape[0]
-    if np.isnan(M).any():
+    if n < 3:
         return block
+    band_of = {idx[c]: b for c, b in (bands or {}).items() if c in idx}
     mean = M.mean(0)
     sd = M.std(0, ddof=1)
     # state per target: running sums
@@ -407,7 +502,8 @@ def _swap_search(block: pd.DataFrame, cols: list[str], targets: list[_Target], r
             break
         k = involved[int(cc[step])]
         if k in rot_cols and coin[step] < 0.5:
-            total = _rotate(M, k, kk[step], float(ang[step]), targets, idx, by_col, state, d, value, dist, n)
+            total = _rotate(M, k, kk[step], float(ang[step]), targets, idx, by_col, state, d, value, dist, n,
+                            band_of.get(k))
             continue
         i, j = int(ii[step, 0]), int(ii[step, 1])
         xi, xj = M[i, k], M[j, k]
@@ -443,11 +539,14 @@ def _swap_search(block: pd.DataFrame, cols: list[str], targets: list[_Target], r
             total = sum(d)
     out = block.copy()
     for c in cols:
-        out[c] = M[:, idx[c]]
+        col = out[c].to_numpy(dtype=float).copy()
+        col[complete] = M[:, idx[c]]
+        out[c] = col
     return out
 
 
-def _rotate(M, k, ids, theta, targets, idx, by_col, state, d, value, dist, n) -> float:
+def _rotate(M, k, ids, theta, targets, idx, by_col, state, d, value, dist, n,
+            band: DerivedCategory | None = None) -> float:
     """Rotate three values of column k about their mean by angle theta (keeps sum and
     sum of squares); accept if the targets' distance does not grow.  Returns the total."""
     i, j, l = (int(x) for x in ids)
@@ -468,6 +567,11 @@ def _rotate(M, k, ids, theta, targets, idx, by_col, state, d, value, dist, n) ->
     new = m + (a * c - b * s_) * e1 + (a * s_ + b * c) * e2
     if new.min() <= col[lo_i] or new.max() >= col[hi_i]:
         return sum(d)
+    if band is not None:
+        if not np.array_equal(band.level_index(new), band.level_index(old)):
+            return sum(d)
+        if band.cuts and np.min(np.abs(new[:, None] - np.asarray(band.cuts)[None, :])) < band.clearance:
+            return sum(d)
     delta = new - old
     rows = (i, j, l)
     qs = by_col[k]
@@ -571,8 +675,11 @@ def _r_target(r: Printed, p: Printed | None, n: int, finding: Finding | None) ->
 
 
 def _gen_margin(v: Any, cell: ContinuousCell, n: int, tm: float, ts: float, rng: np.random.Generator,
-                max_tries: int) -> np.ndarray | None:
-    """Values for one printed cell: at the targets first, then elsewhere in the intervals."""
+                max_tries: int, bands: tuple[list[int], DerivedCategory] | None = None) -> np.ndarray | None:
+    """Values for one printed cell: at the targets first, then elsewhere in the intervals.
+
+    With ``bands`` (counts per interval and the cut-offs), the values fall into the
+    intervals between the cut-offs in exactly those numbers."""
     lo = None if cell.min is None else cell.min.mid
     hi = None if cell.max is None else cell.max.mid
     for attempt in range(max_tries * 10):
@@ -584,7 +691,9 @@ def _gen_margin(v: Any, cell: ContinuousCell, n: int, tm: float, ts: float, rng:
             if v.granularity is None:
                 lo = None if cell.min is None else float(rng.uniform(*_shrunk(cell.min, 0.95)))
                 hi = None if cell.max is None else float(rng.uniform(*_shrunk(cell.max, 0.95)))
-        if v.granularity is not None:
+        if bands is not None:
+            x = _banded_margin(bands[0], bands[1].cuts, bands[1].clearance, tm, ts, lo, hi, v.shape or "normal", rng)
+        elif v.granularity is not None:
             x = sprite(n, cell.mean, cell.sd, granularity=float(to_fraction(v.granularity.value)), lo=lo, hi=hi,  # type: ignore[arg-type]
                        target_mean=tm, target_sd=ts, seed=rng)
         else:
@@ -601,8 +710,99 @@ def _two_sample_ps(a: np.ndarray, b: np.ndarray) -> tuple[float, ...]:
     return ps, pw, ps / 2, pw / 2
 
 
+def _level_counts(v: Any, g: str, n: int) -> list[int] | None:
+    """Count per level (declared order) of a categorical variable in group g (None: not printed)."""
+    cells = v.counts.get(g)
+    if not cells:
+        return None
+    out = []
+    for lvl in v.levels or []:
+        c = cells.get(lvl)
+        if c is None:
+            out.append(0)
+            continue
+        k = c.n
+        if k is None and c.pct is not None:
+            k = math.ceil(to_fraction(c.pct.low) * n / 100)
+        out.append(int(k or 0))
+    return out
+
+
+def _place_missing(block: pd.DataFrame, cat: str, source: str, g: str, s: PublishedSummary,
+                   targets_all: dict[tuple[str, str], tuple[float, float]], finding: Any,
+                   rng: np.random.Generator) -> None:
+    """Choose who lacks the derived variable's source so that printed subgroup means of
+    the source (e.g. B12 by sex) still pool to its overall mean over the measured rows."""
+    col = block[cat].to_numpy(dtype=object)
+    missing = int(pd.isna(block[cat]).sum())
+    if missing == 0 or (source, g) not in targets_all:
+        return
+    for i, sg in enumerate(s.subgroups):
+        if sg.variable != source or sg.group != g or sg.by is None or sg.by not in block:
+            continue
+        fm = finding(f"subgroups[{i}]", "subgroup_mean")
+        if fm is None or fm.verdict != "consistent" or any(pc.mean is None for pc in sg.parts.values()):
+            continue
+        levels = list(sg.parts)
+        by = block[sg.by].to_numpy(dtype=object)
+        counts = {lv: int((by == lv).sum()) for lv in levels}
+        means = {lv: sg.parts[lv].mean.mid for lv in levels}  # type: ignore[union-attr]
+        target = targets_all[(source, g)][0]
+        pool = set(range(len(block)))
+        chosen: list[int] = []
+        for _ in range(missing):
+            def gap(lv: str) -> float:
+                c = dict(counts)
+                c[lv] -= 1
+                tot = sum(c.values())
+                return abs(sum(c[k] * means[k] for k in levels) / tot - target) if tot else math.inf
+            cands = [lv for lv in levels if counts[lv] > 0 and any(by[j] == lv for j in pool)]
+            if not cands:
+                return
+            lv = min(cands, key=gap)
+            rows = sorted(j for j in pool if by[j] == lv)
+            j = int(rows[int(rng.integers(len(rows)))])
+            chosen.append(j)
+            pool.discard(j)
+            counts[lv] -= 1
+        vals = [v for v in col if v is not None and not (isinstance(v, float) and math.isnan(v))]
+        new = np.full(len(col), None, dtype=object)
+        keep = [j for j in range(len(col)) if j not in set(chosen)]
+        order = rng.permutation(len(vals))
+        for j, k in zip(keep, order):
+            new[j] = vals[int(k)]
+        block[cat] = pd.Series(new, dtype="object")
+        return
+
+
+def _check_derived(s: PublishedSummary, derived: dict[str, DerivedCategory]) -> None:
+    for name, spec in derived.items():
+        where = f"synthesize(derived={{{name!r}: ...}})"
+        v = s.variables.get(name)
+        if v is None or v.type != "categorical":
+            raise AuditInputError(f"{where}: {name!r} is not a categorical variable of the summary")
+        src = s.variables.get(spec.source)
+        if src is None or src.type != "continuous" or src.same_as is not None:
+            raise AuditInputError(f"{where}: source {spec.source!r} is not a continuous variable of the summary "
+                                  "(with its own summaries)")
+        if src.granularity is not None:
+            raise AuditInputError(f"{where}: source {spec.source!r} has a granularity; cut-offs are supported for "
+                                  "continuous (off-grid) variables only")
+        if len(spec.cuts) != len(v.levels or []) - 1 or any(b <= a for a, b in zip(spec.cuts, spec.cuts[1:])):
+            raise AuditInputError(f"{where}: expected {len(v.levels or []) - 1} increasing cut-offs for levels "
+                                  f"{v.levels}, found {list(spec.cuts)}")
+        if not (spec.clearance >= 0):
+            raise AuditInputError(f"{where}: clearance must be >= 0, found {spec.clearance!r}")
+        if sum(1 for d in derived.values() if d.source == spec.source) > 1:
+            raise AuditInputError(f"{where}: source {spec.source!r} is the source of more than one derived variable")
+        for g in src.summaries:
+            if _level_counts(v, g, s.group_n(g)) is None:
+                raise AuditInputError(f"{where}: no printed counts of {name!r} in group {g!r}, where "
+                                      f"{spec.source!r} has a summary")
+
+
 def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: AuditReport | None = None,
-               max_tries: int = 20) -> SynthResult:
+               max_tries: int = 20, derived: dict[str, DerivedCategory] | None = None) -> SynthResult:
     """Synthetic individual-level data reproducing a printed Table 1.
 
     Parameters
@@ -619,6 +819,12 @@ def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: Audi
     max_tries
         Fresh draws (from the same generator) tried per group when a margin or the
         correlation search fails.
+    derived
+        Categorical variables cut from a continuous one
+        (``{"b12_category": DerivedCategory("b12_pmol_l", (21, 123))}``): the source is
+        then given only to the participants the printed counts cover, with exactly the
+        printed number of values in each interval (while keeping its mean and SD), and
+        the categories are computed from the values.
 
     Returns
     -------
@@ -653,6 +859,22 @@ def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: Audi
 
     cont = {k: v for k, v in s.variables.items() if v.type == "continuous" and v.same_as is None}
     cats = {k: v for k, v in s.variables.items() if v.type == "categorical"}
+    derived = dict(derived or {})
+    _check_derived(s, derived)
+    src_of = {spec.source: (cat, spec) for cat, spec in derived.items()}
+
+    def n_of(name: str, g: str, cell: ContinuousCell) -> int:
+        if cell.n is not None:
+            return cell.n
+        if name in src_of:
+            return int(sum(_level_counts(s.variables[src_of[name][0]], g, s.group_n(g)) or []))
+        return s.group_n(g)
+
+    def bands_of(name: str, g: str) -> tuple[list[int], DerivedCategory] | None:
+        if name not in src_of:
+            return None
+        cat, spec = src_of[name]
+        return _level_counts(s.variables[cat], g, s.group_n(g)) or [], spec
     # ---- continuous margins for every (variable, group), before the groups' rows
     targets_all: dict[tuple[str, str], tuple[float, float]] = {}
     for name, v in cont.items():
@@ -699,7 +921,7 @@ def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: Audi
                 tf = None
             else:
                 (g1, c1), (g2, c2) = list(v.summaries.items())
-                pair = (g1, c1, c1.n or s.group_n(g1), g2, c2, c2.n or s.group_n(g2))
+                pair = (g1, c1, n_of(name, g1, c1), g2, c2, n_of(name, g2, c2))
         gran = None if v.granularity is None else to_fraction(v.granularity.value)
         for attempt in range(30 if tf is not None else 1):
             if tf is not None and pair is not None:
@@ -710,7 +932,8 @@ def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: Audi
                     targets_all[(name, g2)] = (t[2], t[3])
             for g in gs:
                 cell = v.summaries[g]
-                margins[(name, g)] = _gen_margin(v, cell, cell.n or s.group_n(g), *targets_all[(name, g)], rng, max_tries)
+                margins[(name, g)] = _gen_margin(v, cell, n_of(name, g, cell), *targets_all[(name, g)], rng, max_tries,
+                                                 bands_of(name, g))
             if tf is None or pair is None:
                 break
             xa, xb = margins.get((name, pair[0])), margins.get((name, pair[3]))
@@ -744,9 +967,16 @@ def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: Audi
                 col[: len(vals)] = vals
                 rng.shuffle(col)
             block[name] = pd.Series(col, dtype="object")
+        for cat, spec in derived.items():
+            _place_missing(block, cat, spec.source, g, s, targets_all, finding, rng)
         targets_ms = {name: tgt for (name, gg), tgt in targets_all.items() if gg == g}
         for name in cont:
             x = margins.get((name, g))
+            if x is not None and name in src_of:
+                # measured for exactly the participants the derived counts cover
+                col = np.full(n, np.nan)
+                col[block[src_of[name][0]].notna().to_numpy()] = x
+                x = col
             block[name] = np.nan if x is None else x
         # dependence: copula ordering, then swaps
         corr_targets: list[_Target] = []
@@ -754,7 +984,8 @@ def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: Audi
         for i, c in enumerate(s.correlations):
             if c.group != g or c.x not in ccols or c.y not in ccols:
                 continue
-            lo_r, hi_r = _r_target(c.r, c.p, c.n or n, finding(f"correlations[{i}]"))
+            n_pairs = int((block[c.x].notna() & block[c.y].notna()).sum())
+            lo_r, hi_r = _r_target(c.r, c.p, c.n or n_pairs, finding(f"correlations[{i}]"))
             corr_targets.append(_Target("r", (c.x, c.y), lo_r, hi_r))
         if ccols:
             idx = {c: k for k, c in enumerate(ccols)}
@@ -765,9 +996,12 @@ def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: Audi
             R = _nearest_pd(R)
             Z = rng.multivariate_normal(np.zeros(len(ccols)), R, size=n, method="cholesky")
             for c in ccols:
-                vals = np.sort(block[c].to_numpy(dtype=float))
-                ranks = np.argsort(np.argsort(Z[:, idx[c]]))
-                block[c] = vals[ranks]
+                col = block[c].to_numpy(dtype=float).copy()
+                have = ~np.isnan(col)
+                vals = np.sort(col[have])
+                ranks = np.argsort(np.argsort(Z[have, idx[c]]))
+                col[have] = vals[ranks]
+                block[c] = col
         for i, sg in enumerate(s.subgroups):
             if sg.group != g or sg.by is None or sg.variable not in ccols:
                 continue
@@ -783,7 +1017,15 @@ def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: Audi
                     corr_targets.append(_Target("subsd", (sg.variable,), *_shrunk(pc.sd, 0.9), mask=mask))
         block = _swap_search(block, ccols, corr_targets, rng,
                              steps=300_000 if any(t.kind != "r" for t in corr_targets) else 100_000,
-                             continuous=frozenset(c for c in ccols if cont[c].granularity is None))
+                             continuous=frozenset(c for c in ccols if cont[c].granularity is None),
+                             bands={c: src_of[c][1] for c in ccols if c in src_of})
+        # derived categories: computed from the values themselves
+        for cat, spec in derived.items():
+            if block[spec.source].isna().all():
+                continue
+            levels = list(s.variables[cat].levels or [])
+            li = spec.level_index(block[spec.source].to_numpy(dtype=float))
+            block[cat] = pd.Series([levels[i] if i >= 0 else None for i in li], dtype="object")
         blocks.append(block)
     data = pd.concat(blocks, ignore_index=True)
     cells = _resummarise(s, rep, data)
@@ -892,6 +1134,12 @@ def _resummarise(s: PublishedSummary, rep: AuditReport, data: pd.DataFrame) -> l
         if c.p is not None:
             p2 = float(_corr_p(np.array([r]), xy.shape[0], "two-sided")[0])
             add(f"correlations[{i}].p", c.p, p2, contra(f"correlations[{i}]"), (p2 / 2,))
+            n_printed = c.n or (s.group_n(c.group) if c.group is not None else None)
+            last = out[-1]
+            if not last.matched and not last.contradicted and n_printed is not None and xy.shape[0] < n_printed:
+                out[-1] = CellMatch(last.item, last.printed, last.achieved, False, False,
+                                    f"not reached with {xy.shape[0]} complete pairs (values missing where derived "
+                                    f"categories leave them); the audit checked n = {n_printed}")
     for i, sg in enumerate(s.subgroups):
         if sg.by is None or sg.group is None:
             continue
