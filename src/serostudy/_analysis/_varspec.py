@@ -152,16 +152,9 @@ def infer_specs(
                 kind = "continuous"
                 choices.append(f"{c}: continuous (numeric, {uniq.size} distinct values)")
         summary = "median_iqr" if (kind == "continuous" and c in skewed) else "mean_sd"
-        levels = None
-        if kind == "categorical":
-            if isinstance(s.dtype, pd.CategoricalDtype):
-                levels = tuple(str(x) for x in s.cat.categories)
-            else:
-                vals = s.dropna().unique()
-                try:
-                    levels = tuple(_text(x) for x in sorted(vals))
-                except TypeError:
-                    levels = tuple(sorted(_text(x) for x in vals))
+        levels = None  # found when the table is built (one factorisation per column)
+        if kind == "categorical" and isinstance(s.dtype, pd.CategoricalDtype):
+            levels = tuple(str(x) for x in s.cat.categories)
         specs.append(
             VarSpec(
                 name=c,

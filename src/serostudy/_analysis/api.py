@@ -123,14 +123,15 @@ def table1(
     check_choice("categorical_test", categorical_test, ("auto", "chi2", "chi2-yates", "fisher"))
     check_choice("missing", missing, ("ifany", "always", "no"))
     policy = TestPolicy(continuous=test, categorical=categorical_test, confidence_level=confidence_level)
+    import numpy as np
+
     choices: list[str] = []
-    gnull = data[by].isna()
+    codes, uniques = pd.factorize(data[by], use_na_sentinel=True)
+    gnull = codes < 0
     if gnull.any():
         choices.append(f"{int(gnull.sum())} row(s) with a missing {by!r} left out of the table")
         data = data[~gnull]
-    import numpy as np
-
-    codes, uniques = pd.factorize(data[by], use_na_sentinel=True)
+        codes = codes[~gnull]
     utext = np.array([str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in uniques],
                      dtype=object)
     gtext = utext[codes]

@@ -291,7 +291,7 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
 
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     utext = [_txt(u) for u in uniques]
-    levels = list(spec.levels) if spec.levels is not None else sorted(set(utext))
+    levels = list(spec.levels) if spec.levels is not None else _sorted_levels(uniques, utext)
     unknown = sorted(set(utext) - set(levels))
     if unknown:
         raise InputError(f"values {unknown} are not among the declared levels {levels}", column=spec.name)
@@ -388,6 +388,15 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
         records.append(Record("table1", spec.name, "missing", float(nmiss_overall), group="overall"))
     rows.extend(_missing_row(spec, n_missing, groups, overall, missing, ncols, records, in_groups))
     return rows
+
+
+def _sorted_levels(uniques: Any, utext: list[str]) -> list[str]:
+    """Levels in natural order: numbers numerically (2 before 10), else as text."""
+    try:
+        order = sorted(range(len(utext)), key=lambda i: uniques[i])
+    except TypeError:
+        order = sorted(range(len(utext)), key=lambda i: utext[i])
+    return [utext[i] for i in order]
 
 
 def _txt(v: Any) -> str:
