@@ -236,6 +236,12 @@ class FlowStep:
         """Whether the step applies to ``group`` (``applies_to`` None: every group)."""
         return self.applies_to is None or group in self.applies_to
 
+    @property
+    def reason(self) -> str:
+        """What the excluded participants have in common: an inclusion rule's label reads
+        "not met: <label>", an exclusion rule's is the label itself."""
+        return f"not met: {self.label}" if self.kind == "inclusion" else self.label
+
 
 @dataclass(frozen=True, slots=True)
 class Flow:

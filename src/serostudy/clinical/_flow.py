@@ -108,7 +108,7 @@ def flow_figure(flow: "Flow", *, title: str | None = None) -> "Figure":
         lines = [f"Excluded (n = {out})"]
         for s in flow.steps:
             if s.applies(g):
-                lines.append(_wrap(f"\u2022 {s.label} (n = {s.excluded.get(g, 0)})", 44))
+                lines.append(_wrap(f"\u2022 {s.reason} (n = {s.excluded.get(g, 0)})", 44))
         if not flow.steps:
             lines.append("no eligibility rules declared")
         y_ex = (y_ass + y_an) / 2

@@ -428,7 +428,7 @@ def run_eligibility(ctx: RunContext) -> list[Section]:
         frecords.append(Record(analysis="flow", variable="participants", statistic="n",
                                estimate=float(flow.analysed[g]), group=g, level="analysed"))
     rows = [Row("Assessed for eligibility", tuple(str(flow.assessed[g]) for g in flow.groups))]
-    rows += [Row(f"Excluded: {s.label}",
+    rows += [Row(f"Excluded, {s.reason}",
                  tuple(str(s.excluded.get(g, 0)) if s.applies(g) else "\u2013" for g in flow.groups), indent=1)
              for s in flow.steps]
     rows.append(Row("Analysed", tuple(str(flow.analysed[g]) for g in flow.groups)))
