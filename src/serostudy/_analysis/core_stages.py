@@ -51,6 +51,7 @@ def table1_stage(ctx: "RunContext") -> Section:
         missing=t1.missing,
         title=t1.title,
         synthetic=ctx.synthetic,
+        seed=ctx.seed,
     )
     return Section(id="table1", title="Table 1", html=table_html(table), records=table.records,
                    tables={"table1": table}, choices=table.choices, order=50,

@@ -50,8 +50,12 @@ def build_table1(
     choices: Sequence[str] = (),
     synthetic: bool = False,
     name: str = "table1",
+    seed: int | None = None,
 ) -> DisplayTable:
-    """Build Table 1 from a validated participant table (see :func:`serostudy.table1`)."""
+    """Build Table 1 from a validated participant table (see :func:`serostudy.table1`).
+
+    ``seed`` seeds the Monte Carlo Fisher test, used only for tables too large to
+    enumerate exactly (the test's notes say so when it happens)."""
     from serostudy._inference._describe import summarize_continuous
 
     level = policy.confidence_level
@@ -133,7 +137,7 @@ def build_table1(
         else:
             rows.extend(
                 _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two, ncols, records,
-                                  missing, marker, in_groups)
+                                  missing, marker, in_groups, seed)
             )
 
     footnotes = []
@@ -284,7 +288,7 @@ def _missing_row(spec, n_missing, groups, overall, missing, ncols, records, in_g
 
 
 def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two, ncols, records, missing,
-                      marker, in_groups):
+                      marker, in_groups, seed=None):
     from serostudy._inference._contingency import contingency_test, cramers_v, odds_ratio
 
     import pandas as pd
@@ -318,7 +322,7 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
         term = " vs ".join(groups.order[j] for j in tested_idx)
         if table.shape[0] >= 2:
             method = {"chi2": "chi2", "chi2-yates": "chi2-yates", "fisher": "fisher"}.get(spec.test, "auto")
-            res = contingency_test(table, method=method)
+            res = contingency_test(table, method=method, **({} if seed is None else {"seed": seed}))
             records.append(Record("table1", spec.name, res.statistic_name or "exact_test",
                                   res.statistic if res.statistic_name else None, term=term,
                                   df=res.df, pvalue=res.pvalue, n=int(table.sum()), method=res.method,
