@@ -142,15 +142,23 @@ def infer_specs(
             kind = "categorical"
             choices.append(f"{c}: categorical (non-numeric values)")
         else:
-            uniq = pd.unique(s.dropna().to_numpy(dtype=float))  # hash-based, O(n)
-            whole = bool(np.all(np.mod(uniq, 1) == 0)) if uniq.size else True
+            v = s.dropna().to_numpy(dtype=float)
+            # cheap early answers before counting distinct values of a long column
+            head = pd.unique(v[:10_000])
+            if head.size > MAX_CATEGORICAL_LEVELS or not np.all(np.mod(head, 1) == 0):
+                uniq = head if head.size > MAX_CATEGORICAL_LEVELS else pd.unique(v)
+                whole = False
+            else:
+                uniq = pd.unique(v)  # hash-based, O(n)
+                whole = bool(np.all(np.mod(uniq, 1) == 0)) if uniq.size else True
             if whole and uniq.size <= MAX_CATEGORICAL_LEVELS:
                 kind = "categorical"
                 what = "0/1" if set(uniq.tolist()) <= {0.0, 1.0} else f"{uniq.size} distinct whole numbers"
                 choices.append(f"{c}: categorical ({what}; numeric columns with at most {MAX_CATEGORICAL_LEVELS} distinct whole-number values are treated as categorical)")
             else:
                 kind = "continuous"
-                choices.append(f"{c}: continuous (numeric, {uniq.size} distinct values)")
+                many = f"more than {MAX_CATEGORICAL_LEVELS}" if uniq.size > MAX_CATEGORICAL_LEVELS else str(uniq.size)
+                choices.append(f"{c}: continuous (numeric, {many} distinct values)")
         summary = "median_iqr" if (kind == "continuous" and c in skewed) else "mean_sd"
         levels = None  # found when the table is built (one factorisation per column)
         if kind == "categorical" and isinstance(s.dtype, pd.CategoricalDtype):
