@@ -75,6 +75,12 @@ class DerivedCategory:
         Generated values stay at least this far from every cut-off, so the category
         does not depend on the boundary convention (``< 21`` vs ``<= 21``) nor on
         rounding the values to fewer decimals than ``clearance``.
+
+    Examples
+    --------
+    >>> spec = DerivedCategory("b12_pmol_l", (21.0, 123.0), clearance=0.1)
+    >>> spec.level_index(np.array([20.9, 21.1, 123.1])).tolist()
+    [0, 1, 2]
     """
 
     source: str
