@@ -46,7 +46,7 @@ def build_demo(folder: str | Path, *, seed: int = DEFAULT_SEED, cohort=None) -> 
     """Write the demo study into ``folder``; returns the path of its ``study.yaml``.
 
     ``cohort`` may pass an already generated :func:`~serostudy._demo.generate.generate`
-    result for the same seed (saves the 10-20 s search).
+    result for the same seed (saves generating it twice).
     """
     from serostudy.assay import demo_plates
     from serostudy.clinical import demo_config, simulate_clinical
