@@ -96,8 +96,9 @@ def build_table1(
         in_groups = [g for g in groups.order if spec.groups is None or g in spec.groups]
         if spec.kind == "continuous":
             x = _numeric_values(data, spec, choices)
-            summaries = {g: summarize_continuous(x[masks[g]]) for g in groups.order}
-            allsum = summarize_continuous(x[np.logical_or.reduce([masks[g] for g in in_groups])]) if overall else None
+            summarize = summarize_continuous if spec.summary == "median_iqr" else _moments_only
+            summaries = {g: summarize(x[masks[g]]) for g in groups.order}
+            allsum = summarize(x[np.logical_or.reduce([masks[g] for g in in_groups])]) if overall else None
             cells = []
             for g in groups.order:
                 s = summaries[g]
@@ -192,6 +193,22 @@ def _numeric_values(data: "pd.DataFrame", spec: VarSpec, choices: list[str]) -> 
                 how = "entered at their limit"
             choices.append(f"{spec.name}: {k} censored value(s) ({int(lower.sum())} below, {int(upper.sum())} above a limit) {how}")
     return x
+
+
+def _moments_only(x: np.ndarray) -> Any:
+    """n, missing, mean, SD, min, max (no quantiles: a mean-summarised row does not show
+    them, and partitioning 10^6 values per group is most of the cost of the row)."""
+    from serostudy._inference._describe import ContinuousSummary
+
+    ok = ~np.isnan(x)
+    v = x[ok]
+    n = int(v.size)
+    nan = float("nan")
+    if n == 0:
+        return ContinuousSummary(0, int(x.size), nan, nan, nan, nan, nan, nan, nan)
+    mean = float(v.mean())
+    sd = float(v.std(ddof=1)) if n > 1 else nan
+    return ContinuousSummary(n, int(x.size - n), mean, sd, nan, nan, nan, float(v.min()), float(v.max()))
 
 
 def _cont_cell(s: Any, spec: VarSpec) -> str:
