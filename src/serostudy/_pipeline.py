@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from serostudy._io.config import StudyConfig, load_config
 from serostudy._records import Record
-from serostudy._stage import FigureSpec, RunContext, Section
+from serostudy._stage import RunContext, Section
 from serostudy._version import __version__
 
 RESULTS_SCHEMA_VERSION = "1.0.0"
@@ -196,7 +196,3 @@ def results_document(ctx: RunContext, sections: list[Section]) -> dict[str, Any]
 def dumps_results(doc: dict[str, Any]) -> str:
     """Serialise ``results.json`` deterministically."""
     return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False, sort_keys=False) + "\n"
-
-
-def section_figures(sections: list[Section]) -> list[FigureSpec]:
-    return [f for s in sections for f in s.figures]

@@ -63,8 +63,9 @@ class Section:
     figures
         Figures to write (the pipeline writes them and embeds them in the report).
     tables
-        Tables to export as ``<name>.csv`` (formula-safe) and, if ``docx`` is set,
-        ``<name>.docx``: mapping name -> DataFrame.
+        Tables to export, mapping name -> table: a
+        :class:`~serostudy._tables.DisplayTable` is written as ``<name>.csv``,
+        ``.docx``, ``.xlsx`` and ``.tex``; a DataFrame as ``<name>.csv`` (formula-safe).
     choices
         Automatic choices made while computing the section, in words.
     payload
@@ -79,7 +80,6 @@ class Section:
     records: tuple[Record, ...] = ()
     figures: tuple[FigureSpec, ...] = ()
     tables: dict[str, Any] = field(default_factory=dict)
-    docx_tables: tuple[Any, ...] = ()
     choices: tuple[str, ...] = ()
     payload: dict[str, Any] = field(default_factory=dict)
     order: int = 100

@@ -18,7 +18,6 @@ from serostudy.clinical._config import ClinicalConfig, EligibilityConfig, Matchi
 from serostudy.exceptions import ConfigError
 from serostudy.models._config import ModelsConfig
 
-CONFIG_VERSION = 1
 
 
 class _Keyed(ValueError):

@@ -333,7 +333,7 @@ def _clinical_section(ctx: RunContext) -> Section | None:
     html = Markup("").join([t.to_html() for t in displays])
     tables.update({t.name: t for t in displays})
     return Section(id="clinical", title="Clinical measures", html=str(html), records=tuple(records),
-                   tables=tables, docx_tables=tuple(displays), choices=tuple(choices), payload=payload,
+                   tables=tables, choices=tuple(choices), payload=payload,
                    order=ORDER_CLINICAL)
 
 
@@ -409,7 +409,7 @@ def run_eligibility(ctx: RunContext) -> list[Section]:
         )
         sections.append(Section(
             id="matching", title="Matching", html=str(table.to_html()), records=tuple(mrecords),
-            tables={"matching_balance": table, "matching_balance_data": bal}, docx_tables=(table,), choices=tuple(choices + list(m.notes)),
+            tables={"matching_balance": table, "matching_balance_data": bal}, choices=tuple(choices + list(m.notes)),
             payload={"method": m.method, "ratio": m.ratio, "caliper": m.caliper, "seed": m.seed,
                      "action": mcfg.action, "selected_controls": list(m.selected_controls),
                      "pairs": {k: list(v) for k, v in m.pairs.items()}},
@@ -453,7 +453,6 @@ def run_eligibility(ctx: RunContext) -> list[Section]:
         id="flow", title="Participant flow", html=str(html), records=tuple(frecords),
         figures=(FigureSpec(name="flow", figure=fig, caption="Participant flow (STROBE)", alt=alt),),
         tables={"flow": table, "flow_counts": flow.to_frame(), "eligibility_status": status},
-        docx_tables=(table,),
         payload={"assessed": flow.assessed, "analysed": flow.analysed,
                  "steps": [{"id": s.id, "label": s.label, "kind": s.kind, "excluded": s.excluded,
                             "applies_to": list(s.applies_to) if s.applies_to is not None else None}
