@@ -100,3 +100,13 @@ def test_spreadsheet_formula_cells_are_neutralised(cell, safe):
     from serostudy._render.export import safe_cell
 
     assert safe_cell(cell) == safe
+
+
+def test_demo_shows_a_censored_value_and_says_how_it_is_treated(demo_run, demo_results):
+    import pandas as pd
+
+    data = pd.read_csv(demo_run.out_dir / "analysis_data.csv", keep_default_na=False)
+    below = data[data["b12_pmol_l__censor"] == "<"]
+    assert len(below) >= 1 and (below["b12_pmol_l__assay"] == "<LLOQ").all()
+    # entered at the limit (the LLOQ of its plate), and said so in Table 1's choices
+    assert any("censored value(s)" in c and "entered at their limit" in c for c in demo_results["choices"])

@@ -27,6 +27,7 @@ import yaml
 from serostudy._demo.generate import DEFAULT_SEED, generate, to_csv_text
 
 TEMPLATE = Path(__file__).with_name("study_template.yaml")
+DEMO_STANDARDS = (10.0, 20.0, 40.0, 80.0, 160.0, 320.0, 640.0)
 
 
 def demo_models_config() -> dict:
@@ -62,7 +63,9 @@ def build_demo(folder: str | Path, *, seed: int = DEFAULT_SEED, cohort=None) -> 
     participants = sim.participants
     # plates are made from the true concentrations, then the column leaves the file:
     # the study reads B12 off the standard curves, as a lab would.
-    assay = demo_plates(participants, out / "plates", seed=seed)
+    # calibrators from 10 pmol/L, as on active-B12 kits: the lowest samples come back
+    # "<LLOQ", so the demo shows censored values and how the analysis treats them
+    assay = demo_plates(participants, out / "plates", seed=seed, standards=DEMO_STANDARDS)
     (out / "participants.csv").write_text(to_csv_text(participants.drop(columns=["b12_pmol_l"])), encoding="utf-8")
     (out / "attacks.csv").write_text(_csv(sim.events), encoding="utf-8")
     parts = {**demo_config(), "assay": assay, "models": demo_models_config()}

@@ -11,7 +11,7 @@ Everything random comes from ``numpy.random.default_rng(seed)``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +68,7 @@ def simulate_plates(
     od_max: float = 3.5,
     dilution: float = 1.0,
     replicates: int = 2,
+    standards: Sequence[float] = STANDARDS,
 ) -> SimulatedPlates:
     """Make raw synthetic plates whose samples have the given true concentrations.
 
@@ -88,6 +89,9 @@ def simulate_plates(
         Dilution factor of every sample (the layout records it).
     replicates
         Wells per sample.
+    standards
+        Calibrator concentrations (at least 6, increasing); their range sets the LLOQ
+        and ULOQ, so samples outside it come back censored.
 
     Examples
     --------
@@ -100,7 +104,10 @@ def simulate_plates(
     for k in ids:
         if concentrations[k] < 0:
             raise AssayError(f"sample {k!r}: concentration must be >= 0, got {concentrations[k]}")
-    fixed = 2 + 2 * len(STANDARDS) + 2 * 2 * len(QC_LEVELS)
+    standards = tuple(float(s) for s in standards)
+    if len(standards) < 6 or any(b <= a for a, b in zip(standards, standards[1:])):
+        raise AssayError(f"`standards` must be at least 6 increasing concentrations, got {standards}")
+    fixed = 2 + 2 * len(standards) + 2 * 2 * len(QC_LEVELS)
     per_plate = (96 - fixed) // replicates
     chunks = [ids[i : i + per_plate] for i in range(0, max(len(ids), 1), per_plate)] or [[]]
     files, layouts, truth = {}, {}, []
@@ -113,7 +120,7 @@ def simulate_plates(
         wells: list[tuple] = []
         pos = iter([well_name(r, c) for c in range(12) for r in range(8)])  # column-wise filling
         wells += [(next(pos), "blank", "blank", 0.0, "", 1.0) for _ in range(2)]
-        for j, s in enumerate(STANDARDS, start=1):
+        for j, s in enumerate(standards, start=1):
             wells += [(next(pos), "standard", f"S{j}", s, "", 1.0) for _ in range(2)]
         for lvl, nom in QC_LEVELS:
             for k in (1, 2):
@@ -154,6 +161,7 @@ def demo_plates(
     id_column: str = "id",
     value_column: str = "b12_pmol_l",
     unit: str = "pmol/L",
+    standards: Sequence[float] = STANDARDS,
 ) -> dict[str, object]:
     """Write synthetic raw plates for a participant table and return its ``assay:`` config.
 
@@ -164,7 +172,7 @@ def demo_plates(
     """
     folder = Path(folder)
     truth = {str(i): float(v) for i, v in zip(participants[id_column], participants[value_column]) if pd.notna(v)}
-    sim = simulate_plates(truth, seed=seed, unit=unit)
+    sim = simulate_plates(truth, seed=seed, unit=unit, standards=standards)
     written = sim.write(folder)
     rel = folder.name
     return {
