@@ -154,12 +154,7 @@ def software_versions() -> dict[str, str]:
 def results_document(ctx: RunContext, sections: list[Section]) -> dict[str, Any]:
     """The ``results.json`` document (see ``docs/results.md`` and ``docs/results.schema.json``)."""
     cfg = ctx.config
-    gcol = cfg.groups.variable
-    idcol = cfg.data.id
-    assessed = {g: int((ctx.data[gcol] == g).sum()) for g in cfg.groups.order}
-    excluded_ids = {e.participant for e in ctx.excluded}
-    analysed = {g: int(((ctx.data[gcol] == g) & ~ctx.data[idcol].astype(str).isin(excluded_ids)).sum())
-                for g in cfg.groups.order}
+    counts = ctx.participant_counts()
     records: list[Record] = [r for s in sections for r in s.records]
     choices = [c for s in sections for c in s.choices]
     return {
@@ -176,8 +171,8 @@ def results_document(ctx: RunContext, sections: list[Section]) -> dict[str, Any]
         "software": software_versions(),
         "config": cfg.model_dump(mode="json"),
         "participants": {
-            "assessed": assessed,
-            "analysed": analysed,
+            "assessed": {g: c["assessed"] for g, c in counts.items()},
+            "analysed": {g: c["analysed"] for g, c in counts.items()},
             "excluded": [
                 {"participant": e.participant, "group": e.group, "stage": e.stage, "reason": e.reason}
                 for e in ctx.excluded

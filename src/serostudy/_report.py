@@ -19,17 +19,11 @@ def _participants_section(ctx: "RunContext") -> Section:
     from serostudy._render.html import render_template
 
     cfg = ctx.config
-    gcol, idcol = cfg.groups.variable, cfg.data.id
-    excluded_ids = {e.participant for e in ctx.excluded}
     rows, records = [], []
-    for g in cfg.groups.order:
-        assessed = int((ctx.data[gcol] == g).sum())
-        exc = [e for e in ctx.excluded if e.group == g]
-        analysed = int(((ctx.data[gcol] == g) & ~ctx.data[idcol].astype(str).isin(excluded_ids)).sum())
-        rows.append({"group": cfg.groups.label(g), "assessed": assessed, "excluded": len(exc), "analysed": analysed})
-        records += [Record("participants", "(participants)", "assessed", float(assessed), group=g),
-                    Record("participants", "(participants)", "excluded", float(len(exc)), group=g),
-                    Record("participants", "(participants)", "analysed", float(analysed), group=g)]
+    for g, c in ctx.participant_counts().items():
+        rows.append({"group": cfg.groups.label(g), **c})
+        records += [Record("participants", "(participants)", k, float(c[k]), group=g)
+                    for k in ("assessed", "excluded", "analysed")]
     html = render_template("participants.html.j2", rows=rows, excluded=ctx.excluded)
     return Section(id="participants", title="Participants", html=html, records=tuple(records), order=20)
 
@@ -46,7 +40,7 @@ def _write_analysis_data(ctx: "RunContext", path: Path) -> Path:
     reasons = {e.participant: f"{e.stage}: {e.reason}" for e in ctx.excluded}
     ids = ctx.data[idcol].astype(str)
     front = pd.DataFrame({idcol: ids, gcol: ctx.data[gcol].astype(str),
-                          "analysed": ~ids.isin(reasons), "exclusion": [reasons.get(i, "") for i in ids]})
+                          "analysed": ctx.analysed_mask(), "exclusion": [reasons.get(i, "") for i in ids]})
     names = [n for n in cfg.codebook if n in ctx.data.columns]
     derived = [rr.name for v in cfg.codebook.values() if (rr := v.reference_range) is not None and rr.name in ctx.data]
     rest = [c for c in ctx.data.columns if c not in {idcol, gcol, *names, *derived}]

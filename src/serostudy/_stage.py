@@ -122,8 +122,22 @@ class RunContext:
     synthetic: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def analysed_mask(self) -> "pd.Series":
+        """True for each row of :attr:`data` not excluded."""
+        ids = {e.participant for e in self.excluded}
+        return ~self.data[self.config.data.id].astype(str).isin(ids)
+
     def analysed(self) -> "pd.DataFrame":
         """Participants not excluded (the analysis set)."""
-        ids = {e.participant for e in self.excluded}
-        idcol = self.config.data.id
-        return self.data[~self.data[idcol].astype(str).isin(ids)]
+        return self.data[self.analysed_mask()]
+
+    def participant_counts(self) -> dict[str, dict[str, int]]:
+        """Per group: participants ``assessed`` (rows read), ``excluded`` and ``analysed``."""
+        group = self.data[self.config.groups.variable]
+        kept = self.analysed_mask()
+        out = {}
+        for g in self.config.groups.order:
+            in_g = group == g
+            assessed, analysed = int(in_g.sum()), int((in_g & kept).sum())
+            out[g] = {"assessed": assessed, "excluded": assessed - analysed, "analysed": analysed}
+        return out

@@ -39,6 +39,15 @@ def _watermark(fig: "Figure") -> None:
     fig.text(0.99, 0.01, "SYNTHETIC DATA", ha="right", va="bottom", fontsize=8, color="#b00020", alpha=0.8)
 
 
+def _finish(fig: "Figure", ax, title: str | None, synthetic: bool) -> "Figure":
+    if title:
+        ax.set_title(title, fontsize=10)
+    if synthetic:
+        _watermark(fig)
+    fig.tight_layout()
+    return fig
+
+
 def box_by_group(
     values: Sequence[np.ndarray],
     labels: Sequence[str],
@@ -75,12 +84,7 @@ def box_by_group(
         ax.text(len(data) + 0.45, y, lab, va="bottom", ha="right", fontsize=8, color="#555")
     ax.set_xticks(range(1, len(data) + 1), [f"{lab}\n(n = {len(d)})" for lab, d in zip(labels, data)])
     ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title, fontsize=10)
-    if synthetic:
-        _watermark(fig)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title, synthetic)
 
 
 def scatter_with_fit(
@@ -105,12 +109,7 @@ def scatter_with_fit(
     ax.set_ylabel(ylabel)
     if annotation:
         ax.text(0.02, 0.98, annotation, transform=ax.transAxes, va="top", fontsize=9)
-    if title:
-        ax.set_title(title, fontsize=10)
-    if synthetic:
-        _watermark(fig)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title, synthetic)
 
 
 def figure_bytes(fig: "Figure") -> tuple[bytes, str]:

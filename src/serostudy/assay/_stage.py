@@ -18,43 +18,18 @@ is recomputed from the new values.  Returns the report section ``assay``.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from serostudy._records import Record
 from serostudy._stage import FigureSpec, RunContext, Section
-from serostudy.assay._config import AssayConfig
+from serostudy._io.readers import file_sha256
 from serostudy.exceptions import ConfigError
 
 ORDER_ASSAY = 30
 STATUS_SUFFIX = "__assay"
-
-
-def _part(ctx: RunContext) -> AssayConfig | None:
-    from pydantic import BaseModel, ValidationError
-
-    part = getattr(ctx.config, "assay", None)
-    if part is None and isinstance(ctx.extra.get("config_parts"), dict):
-        part = ctx.extra["config_parts"].get("assay")
-    if part is None:
-        return None
-    if isinstance(part, AssayConfig):
-        return part
-    if isinstance(part, BaseModel):
-        part = part.model_dump()
-    try:
-        return AssayConfig.model_validate(part)
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        raise ConfigError(e["msg"], key=".".join(["assay", *(str(x) for x in e["loc"])])) from None
-
-
-def _sha256(p: Path) -> str:
-    return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
 def _policy_text(censored_as: str) -> str:
@@ -84,20 +59,19 @@ def assay_stage(ctx: RunContext) -> list[Section]:
     from serostudy.assay._report import assay_html, curve_figure
     from serostudy.assay._units import classify, convert
 
-    cfg = _part(ctx)
+    cfg = ctx.config.assay
     if cfg is None:
         return []
     study = ctx.config
-    codebook = getattr(study, "codebook", {}) or {}
-    var = codebook.get(cfg.target)
+    var = study.codebook.get(cfg.target)
     if var is None:
         raise ConfigError(f"assay.target {cfg.target!r} is not a codebook variable", key="assay.target")
-    if getattr(var, "unit", None) not in (None, cfg.unit):
+    if var.unit not in (None, cfg.unit):
         raise ConfigError(
             f"assay.unit {cfg.unit!r} differs from codebook.{cfg.target}.unit {var.unit!r}; "
             "serostudy never converts units silently", key="assay.unit")
-    var_censored = bool(getattr(var, "censored", False))
-    censored_as = getattr(var, "censored_as", "limit")
+    var_censored = var.censored
+    censored_as = var.censored_as
 
     loaded = []
     for i, pf in enumerate(cfg.plates):
@@ -110,7 +84,7 @@ def assay_stage(ctx: RunContext) -> list[Section]:
         reading = read_plate(ppath, format=pf.format or cfg.format)
         layout = read_layout(lpath)
         for given, p in ((pf.file, ppath), (pf.layout or cfg.layout or "", lpath)):
-            entry = (given, _sha256(p))
+            entry = (given, file_sha256(p))
             if entry not in ctx.inputs:
                 ctx.inputs.append(entry)
         loaded.append((pf.file, reading, layout))
@@ -181,7 +155,7 @@ def assay_stage(ctx: RunContext) -> list[Section]:
     if var_censored:
         data[cfg.target + "__censor"] = censor
     data[cfg.target + STATUS_SUFFIX] = status
-    rr = getattr(var, "reference_range", None)
+    rr = var.reference_range
     if rr is not None:
         from serostudy._io.readers import derive_category
 

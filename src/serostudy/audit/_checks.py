@@ -40,7 +40,7 @@ from typing import Any, Literal, Sequence
 import numpy as np
 from scipy import stats
 
-from serostudy.audit._interval import Printed, parse_printed, to_fraction
+from serostudy.audit._interval import Printed, to_fraction
 
 __all__ = [
     "Verdict",

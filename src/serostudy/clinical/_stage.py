@@ -18,11 +18,10 @@ hash in ``ctx.inputs``); figures and tables go to the pipeline.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from serostudy._records import Record
 from serostudy._stage import Exclusion, FigureSpec, RunContext, Section
-from serostudy.clinical._config import ClinicalConfig, EligibilityConfig, MatchingConfig
 from serostudy.exceptions import ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,32 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["run_clinical", "run_eligibility"]
 
-M = TypeVar("M")
-
 ORDER_FLOW = 40
 ORDER_CLINICAL = 45
 ORDER_MATCHING = 47
-
-
-def _part(ctx: RunContext, name: str, model: type[M]) -> M | None:
-    """The config part ``name`` as ``model`` (accepts the model, a pydantic object or a dict)."""
-    from pydantic import BaseModel, ValidationError
-
-    part = getattr(ctx.config, name, None)
-    if part is None and isinstance(ctx.extra.get("config_parts"), dict):
-        part = ctx.extra["config_parts"].get(name)
-    if part is None:
-        return None
-    if isinstance(part, model):
-        return part
-    if isinstance(part, BaseModel):
-        part = part.model_dump()
-    try:
-        return model.model_validate(part)  # type: ignore[attr-defined]
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        key = ".".join([name, *(str(x) for x in e["loc"])])
-        raise ConfigError(e["msg"], key=key) from None
 
 
 def _put(data: "pd.DataFrame", name: str, values: "pd.Series", choices: list[str], what: str, *, tol: float = 0.05) -> str:
@@ -117,7 +93,7 @@ def run_clinical(ctx: RunContext) -> list[Section]:
     from serostudy.clinical._ipnd import ipnd_frame
     from serostudy.clinical._relapses import annualized_relapse_rate
 
-    cfg = _part(ctx, "clinical", ClinicalConfig)
+    cfg = ctx.config.clinical
     if cfg is None:
         return []
     idcol = ctx.config.data.id
@@ -130,7 +106,7 @@ def run_clinical(ctx: RunContext) -> list[Section]:
     tables: dict[str, Any] = {}
     displays: list[Any] = []
     payload: dict[str, Any] = {}
-    file = getattr(ctx.config.data, "participants", None)
+    file = ctx.config.data.participants
 
     if cfg.dates is not None:
         d = cfg.dates
@@ -357,8 +333,8 @@ def run_eligibility(ctx: RunContext) -> list[Section]:
     from serostudy.clinical._flow import flow_figure, flow_text
     from serostudy.clinical._matching import match_controls
 
-    elig = _part(ctx, "eligibility", EligibilityConfig)
-    mcfg = _part(ctx, "matching", MatchingConfig)
+    elig = ctx.config.eligibility
+    mcfg = ctx.config.matching
     idcol = ctx.config.data.id
     gcol = ctx.config.groups.variable
     order = list(ctx.config.groups.order)
