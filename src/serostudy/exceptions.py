@@ -41,6 +41,8 @@ class InputError(SerostudyError, ValueError):
     file, row, column
         Where the problem is, when it is in a file.  ``row`` is the 1-based line/row
         number as a spreadsheet or text editor shows it (the header is row 1).
+    row_word
+        How the file's rows are called in the message (SPSS and Stata: ``"case"``).
     """
 
     def __init__(
@@ -50,6 +52,7 @@ class InputError(SerostudyError, ValueError):
         file: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        row_word: str = "row",
     ) -> None:
         self.file = file
         self.row = row
@@ -59,7 +62,7 @@ class InputError(SerostudyError, ValueError):
         if file is not None:
             where.append(f"{file}")
         if row is not None:
-            where.append(f"row {row}")
+            where.append(f"{row_word} {row}")
         if column is not None:
             where.append(f"column {column!r}")
         prefix = ", ".join(where)

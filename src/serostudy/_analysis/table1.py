@@ -120,7 +120,7 @@ def build_table1(
                         s1, s2 = summaries[tested[0]], summaries[tested[1]]
                         d = smd_continuous(s1.mean, s1.sd, s2.mean, s2.sd)
                         smd_cell = fmt.num(abs(d), 2)
-                        records.append(Record("table1", spec.name, "smd", float(abs(d)), term=_term(tested, groups),
+                        records.append(Record("table1", spec.name, "smd", float(abs(d)), term=_term(tested),
                                               method="standardized mean difference (tableone)"))
             elif len(in_groups) < 2:
                 choices.append(f"{spec.name}: recorded only in {in_groups}; no between-group test")
@@ -134,7 +134,7 @@ def build_table1(
             n_missing = {g: summaries[g].missing for g in groups.order}
             if overall and allsum is not None:
                 n_missing["overall"] = allsum.missing
-            rows.extend(_missing_row(spec, n_missing, groups, overall, missing, ncols, records, in_groups))
+            rows.extend(_missing_row(spec, n_missing, groups, overall, missing, ncols, in_groups))
         else:
             rows.extend(
                 _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two, ncols, records,
@@ -228,7 +228,7 @@ def _cont_records(spec: VarSpec, g: str, s: Any) -> list[Record]:
     return out
 
 
-def _term(tested: Sequence[str], groups: GroupSpec) -> str:
+def _term(tested: Sequence[str]) -> str:
     return " vs ".join(tested)
 
 
@@ -238,7 +238,7 @@ def _continuous_test(spec, x, masks, summaries, tested, policy, two):
     level = policy.confidence_level
     recs: list[Record] = []
     diff_cell = eff_cell = ""
-    term = _term(tested, None)  # type: ignore[arg-type]
+    term = _term(tested)
     if len(tested) == 2:
         a, b = tested
         s1, s2 = summaries[a], summaries[b]
@@ -289,7 +289,7 @@ def _continuous_test(spec, x, masks, summaries, tested, policy, two):
     return res, recs, "", ""
 
 
-def _missing_row(spec, n_missing, groups, overall, missing, ncols, records, in_groups):
+def _missing_row(spec, n_missing, groups, overall, missing, ncols, in_groups):
     shown = {g: (n_missing.get(g, 0) if g in in_groups else None) for g in groups.order}
     total = sum(v for v in shown.values() if v)
     if missing == "no" or (missing == "ifany" and total == 0):
@@ -407,7 +407,7 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
     n_missing["overall"] = nmiss_overall
     if overall:
         records.append(Record("table1", spec.name, "missing", float(nmiss_overall), group="overall"))
-    rows.extend(_missing_row(spec, n_missing, groups, overall, missing, ncols, records, in_groups))
+    rows.extend(_missing_row(spec, n_missing, groups, overall, missing, ncols, in_groups))
     return rows
 
 

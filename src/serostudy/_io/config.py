@@ -153,10 +153,6 @@ class Variable(_Strict):
         return self
 
     @property
-    def display_label(self) -> str:
-        return self.label or ""
-
-    @property
     def is_numeric(self) -> bool:
         """Continuous, count, or an ordinal score without declared levels (e.g. EDSS)."""
         return self.type in ("continuous", "count") or (self.type == "ordinal" and self.levels is None)

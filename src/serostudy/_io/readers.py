@@ -157,10 +157,7 @@ def apply_codebook(raw: "pd.DataFrame", config: "StudyConfig") -> "pd.DataFrame"
     word = src.row_word if src else "row"
 
     def err(msg: str, *, i: int | None = None, col: str | None = None) -> DataError:
-        e = DataError(msg, file=file, row=None if i is None else first + i, column=col)
-        if word != "row" and i is not None:
-            e.args = (e.args[0].replace(f"row {first + i}", f"{word} {first + i}"),)
-        return e
+        return DataError(msg, file=file, row=None if i is None else first + i, column=col, row_word=word)
 
     needed = [config.data.id, config.groups.variable,
               *(k for k, v in config.codebook.items() if v.ratio_of is None and v.derived_by is None)]
