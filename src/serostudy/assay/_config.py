@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from serostudy.assay._qc import RULE_SETS, QCRuleSet
+from serostudy.assay._qc_rules import RULE_SETS, QCRuleSet
 
 
 class _Strict(BaseModel):

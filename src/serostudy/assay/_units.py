@@ -12,10 +12,10 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
+if TYPE_CHECKING:  # numpy is imported where a value is converted: loading a study.yaml needs none
+    from numpy.typing import ArrayLike, NDArray
 
 from serostudy.exceptions import AssayError
 
@@ -79,6 +79,8 @@ def convert(value: ArrayLike, from_unit: str | None, to_unit: str) -> NDArray | 
     f = check_unit(from_unit, what="value to convert")
     t = check_unit(to_unit, what="target")
     k = units()
+    import numpy as np
+
     out = np.asarray(value, dtype=float) * (k[f] / k[t])
     return float(out) if out.ndim == 0 else out
 
