@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_table1.py", "bench_stats.py", "bench_assay.py", "bench_power.py", "bench_audit.py"]
+SCRIPTS = ["bench_latency.py", "bench_table1.py", "bench_stats.py", "bench_assay.py", "bench_power.py", "bench_audit.py"]
 
 
 def main() -> int:
