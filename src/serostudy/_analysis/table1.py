@@ -17,6 +17,7 @@ from serostudy import _format as fmt
 from serostudy._analysis._varspec import VarSpec
 from serostudy._records import Record
 from serostudy._tables import DisplayTable, Panel, Row
+from serostudy._typing import CategoricalTest
 from serostudy.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -248,6 +249,7 @@ def _continuous_test(spec, x, masks, summaries, tested, policy, two):
             res = ttest_from_stats(s1.mean, s1.sd, s1.n, s2.mean, s2.sd, s2.n, equal_var=spec.test == "student",
                                    confidence_level=level)
             est = res.estimate
+            assert est is not None and est.ci is not None  # a t-test result carries its mean difference and CI
             recs.append(Record("table1", spec.name, "t", res.statistic, term=term, df=res.df, pvalue=res.pvalue,
                                n=res.n, method=res.method, warnings=res.notes))
             recs.append(Record("table1", spec.name, "mean_difference", est.estimate, term=term, ci_low=est.ci.low,
@@ -338,7 +340,7 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
         table = table[keep]
         term = " vs ".join(groups.order[j] for j in tested_idx)
         if table.shape[0] >= 2:
-            method = {"chi2": "chi2", "chi2-yates": "chi2-yates", "fisher": "fisher"}.get(spec.test, "auto")
+            method: CategoricalTest = spec.test if spec.test in ("chi2", "chi2-yates", "fisher") else "auto"
             res = contingency_test(table, method=method, **({} if seed is None else {"seed": seed}))
             records.append(Record("table1", spec.name, res.statistic_name or "exact_test",
                                   res.statistic if res.statistic_name else None, term=term,

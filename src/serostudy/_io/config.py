@@ -8,6 +8,7 @@ what is allowed.  The schema is documented in ``docs/config.md``; keep the two i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -224,13 +225,17 @@ class Table1Spec(_Strict):
     title: str = "Table 1. Characteristics of the participants by group"
 
 
+def _pearson_and_spearman() -> list[Literal["pearson", "spearman"]]:
+    return ["pearson", "spearman"]
+
+
 class Table2Spec(_Strict):
     """``analyses.table2:`` -- correlations of an exposure with clinical variables in one group."""
 
     group: str
     exposure: str
     variables: list[str] = Field(min_length=1)
-    methods: list[Literal["pearson", "spearman"]] = Field(default_factory=lambda: ["pearson", "spearman"])
+    methods: list[Literal["pearson", "spearman"]] = Field(default_factory=_pearson_and_spearman)
     compare_by: str | None = Field(
         None, description="A binary variable (e.g. sex) by which to compare the exposure within each group."
     )
@@ -301,10 +306,10 @@ class StudyConfig(_Strict):
                     raise _Keyed("analyses.table2.compare_by",
                                  f"{t2.compare_by!r} must be a categorical variable of the codebook")
         f = self.analyses.figures
-        for v in [f.by_group] + list(f.scatter or []):
-            if v is not None and v not in known:
-                key = "analyses.figures.by_group" if v == f.by_group else "analyses.figures.scatter"
-                raise _Keyed(key, f"names {v!r}, which is not in the codebook")
+        for fv in [f.by_group] + list(f.scatter or []):
+            if fv is not None and fv not in known:
+                key = "analyses.figures.by_group" if fv == f.by_group else "analyses.figures.scatter"
+                raise _Keyed(key, f"names {fv!r}, which is not in the codebook")
         if f.scatter is not None and len(f.scatter) != 2:
             raise _Keyed("analyses.figures.scatter", "must be [x, y]")
         return self
@@ -394,7 +399,7 @@ def config_from_dict(raw: dict[str, Any], *, file: str | None = None, node: Any 
         raise ConfigError(msg, file=file, key=key) from None
 
 
-def _describe_error(err: dict[str, Any], found: Any) -> str:
+def _describe_error(err: Mapping[str, Any], found: Any) -> str:
     typ = err["type"]
     if typ == "missing":
         return "required key is missing"

@@ -487,8 +487,8 @@ def check_anova(
     variants = []
     for name, arr, prim in (("classic F", pc, not fl["welch"]), ("Welch F", pw, fl["welch"] or not fl["named"])):
         a = arr[np.isfinite(arr)]
-        lo, hi = float(a.min()), float(1.0 if common else a.max())
-        variants.append(Variant(name, lo, hi, _pmatch(p, lo, hi), prim))
+        vlo, vhi = float(a.min()), float(1.0 if common else a.max())
+        variants.append(Variant(name, vlo, vhi, _pmatch(p, vlo, vhi), prim))
     verdict, lo, hi, expl = _verdict(p, variants, alpha, "p")
     return Finding("anova", item, printed, "p", lo, hi, tuple(variants), verdict, expl, variable, None)
 
@@ -625,8 +625,8 @@ def check_contingency(
         vals = [v for v in results.get(key, []) if math.isfinite(v)]
         if not vals:
             continue
-        lo, hi = min(vals), max(vals)
-        variants.append(Variant(names[key], lo, hi, _pmatch(p, lo, hi), prim[key]))
+        vlo, vhi = min(vals), max(vals)
+        variants.append(Variant(names[key], vlo, vhi, _pmatch(p, vlo, vhi), prim[key]))
     if not variants:
         return _nc("contingency", item, printed, "p", "a row or column of the table is empty", variable, None)
     verdict, lo, hi, expl = _verdict(p, variants, alpha, "p")
@@ -770,8 +770,8 @@ def check_printed_statistic(
     for alt, label, prim in alts:
         P = pv(alt if alt != "upper" else "two-sided")
         P = P[np.isfinite(P)]
-        lo, hi = float(P.min()), float(P.max())
-        variants.append(Variant(label, lo, hi, _pmatch(p, lo, hi), prim))
+        vlo, vhi = float(P.min()), float(P.max())
+        variants.append(Variant(label, vlo, vhi, _pmatch(p, vlo, vhi), prim))
     verdict, lo, hi, expl = _verdict(p, variants, alpha, "p")
     return Finding("statistic", item, printed, "p", lo, hi, tuple(variants), verdict, expl, variable, None)
 
@@ -928,9 +928,9 @@ def check_t_statistic(*, item: str, t: Printed, m1: Printed, s1: Printed, n1: in
     thi = max(abs(t.lo), abs(t.hi))
     for name, eq, prim in kinds:
         _, _, a, b = ttest_p_range(m1, s1, n1, m2, s2, n2, equal_var=eq)
-        lo = 0.0 if a <= 0 <= b else min(abs(a), abs(b))
-        hi = max(abs(a), abs(b))
-        variants.append(Variant(f"|t|, {name}", lo, hi, not (hi < tlo - 1e-12 or lo > thi + 1e-12), prim))
+        vlo = 0.0 if a <= 0 <= b else min(abs(a), abs(b))
+        vhi = max(abs(a), abs(b))
+        variants.append(Variant(f"|t|, {name}", vlo, vhi, not (vhi < tlo - 1e-12 or vlo > thi + 1e-12), prim))
     verdict, lo, hi, expl = _verdict(t, variants, None, "t")
     return Finding("t_statistic", item, f"t = {t}", "|t|", lo, hi, tuple(variants), verdict, expl, variable, None)
 
