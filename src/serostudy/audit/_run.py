@@ -177,7 +177,8 @@ def audit(summary: PublishedSummary | str | Path | dict[str, Any], *, alpha: flo
                 if v.test.statistic is not None:
                     F.append(check_printed_statistic(item=f"{base}.test", statistic_name=v.test.statistic_name or "t",
                                                      statistic=v.test.statistic, df=v.test.df, df2=v.test.df2, p=v.test.p,
-                                                     alternative=v.test.alternative, alpha=a, variable=name))
+                                                     alternative=v.test.alternative, alpha=a, variable=name,
+                                                     test_name=v.test.test))
                 if len(cells) == 2:
                     c1, c2 = cells
                     if (v.test.statistic is not None and v.test.statistic_name == "t"
@@ -229,8 +230,8 @@ def audit(summary: PublishedSummary | str | Path | dict[str, Any], *, alpha: flo
             if v.test is not None:
                 if v.test.statistic is not None:
                     F.append(check_printed_statistic(item=f"{base}.test", statistic_name=v.test.statistic_name or "chi2",
-                                                     statistic=v.test.statistic, df=v.test.df, p=v.test.p, alpha=a,
-                                                     variable=name))
+                                                     statistic=v.test.statistic, df=v.test.df, df2=v.test.df2,
+                                                     p=v.test.p, alpha=a, variable=name, test_name=v.test.test))
                 if len(table) >= 2:
                     F.append(check_contingency(item=f"{base}.test.p", table=table, pcts=pcts, group_ns=gns, p=v.test.p,
                                                test_name=v.test.test, alpha=a, variable=name))
