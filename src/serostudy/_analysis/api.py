@@ -14,12 +14,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def read_data_frame(path: str, *, sheet: str | int | None = None) -> "pd.DataFrame":
     """Read a data file for config-free use: columns whose every non-missing cell is a
-    number become numeric, the others stay text.  Errors name the file."""
+    number become numeric, the others stay text.  Cells in
+    :data:`serostudy._io.na.NA_VALUES` ("NA", "", "N/A", ".", ...) are missing, as in a
+    study's ``data.na_values`` default.  Errors name the file."""
     import pandas as pd
 
+    from serostudy._io.na import NA_VALUES
     from serostudy._io.readers import read_table
 
-    raw = read_table(path, sheet=sheet, na_values=["", "NA", "N/A", "na", ".", "NaN"])
+    raw = read_table(path, sheet=sheet, na_values=list(NA_VALUES))
     out = {}
     for c in raw.columns:
         col = raw[c]

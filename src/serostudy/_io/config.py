@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from serostudy.assay._config import AssayConfig
 from serostudy.clinical._config import ClinicalConfig, EligibilityConfig, MatchingConfig
+from serostudy._io.na import NA_VALUES
 from serostudy.exceptions import ConfigError
 from serostudy.models._config import ModelsConfig
 
@@ -50,7 +51,7 @@ class DataSpec(_Strict):
     id: str = Field("id", description="Column holding the participant id (unique).")
     sheet: str | int | None = Field(None, description="Sheet name or 0-based index for XLSX.")
     na_values: list[str] = Field(
-        default_factory=lambda: ["", "NA", "N/A", "na", "n/a", ".", "NaN", "missing"],
+        default_factory=lambda: list(NA_VALUES),
         description="Cell texts read as missing.",
     )
 

@@ -73,25 +73,16 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _read(path: str, sheet: str | None):
-    """Read the table; columns whose every non-missing cell is a number become numeric.
+    """Read the table as ``serostudy table1 DATA`` does (one reader, one NA vocabulary).
 
-    ``read_table`` keeps CSV cells as text (there is no codebook here), so the numeric
-    columns are recognised the way ``pandas.read_csv`` would; the rest stay text
-    (categorical terms in the formula).
+    Cells "NA", "", "N/A", "." ... (:data:`serostudy._io.na.NA_VALUES`) are missing;
+    columns whose every non-missing cell is a number become numeric, the rest stay text
+    (categorical terms in the formula).  Rows missing a value the model uses are then
+    excluded by the model and listed by spreadsheet row (``excluded_rows``).
     """
-    import pandas as pd
+    from serostudy._analysis.api import read_data_frame
 
-    from serostudy._io.readers import read_table
-
-    raw = read_table(path, sheet=sheet)
-    out = raw.copy()
-    for col in out.columns:
-        s = out[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            num = pd.to_numeric(s, errors="coerce")
-            if bool((num.notna() | s.isna()).all()) and num.notna().any():
-                out[col] = num
-    return out
+    return read_data_frame(path, sheet=sheet)
 
 
 def _as_json(fit, source: str) -> dict:
