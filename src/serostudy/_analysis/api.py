@@ -113,13 +113,60 @@ def table1(
     """
     import pandas as pd
 
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"`data` must be a pandas DataFrame, got {type(data).__name__}")
+    where = data_name(data)
+    try:
+        return _table1(data, by=by, include=include, categorical=categorical, continuous=continuous,
+                       nonnormal=nonnormal, labels=labels, order=order, group_labels=group_labels, test=test,
+                       categorical_test=categorical_test, overall=overall, smd=smd, missing=missing,
+                       confidence_level=confidence_level, title=title)
+    except InputError as exc:
+        raise naming_file(exc, where) from None
+
+
+def data_name(data: "pd.DataFrame") -> str:
+    """How errors name a frame: the file it was read from, else ``"data frame"``."""
+    src = data.attrs.get("source")
+    path = getattr(src, "path", None)
+    return str(path) if path else "data frame"
+
+
+def naming_file(exc: InputError, where: str) -> InputError:
+    """``exc`` with its file named (every input error names the file); unchanged if it does."""
+    from serostudy.exceptions import ConfigError
+
+    if exc.file is not None or isinstance(exc, ConfigError):
+        return exc
+    return type(exc)(exc.reason, file=where, row=exc.row, column=exc.column)
+
+
+def _table1(
+    data: "pd.DataFrame",
+    *,
+    by: str,
+    include: Sequence[str] | None,
+    categorical: Sequence[str] | None,
+    continuous: Sequence[str] | None,
+    nonnormal: Sequence[str] | None,
+    labels: Mapping[str, str] | None,
+    order: Sequence[str] | None,
+    group_labels: Mapping[str, str] | None,
+    test: str,
+    categorical_test: str,
+    overall: bool,
+    smd: bool,
+    missing: str,
+    confidence_level: float,
+    title: str,
+) -> "DisplayTable":
+    import pandas as pd
+
     from serostudy._analysis._varspec import infer_specs
     from serostudy._analysis.table1 import GroupSpec, build_table1
     from serostudy._io.config import TestPolicy
     from serostudy._typing import check_choice
 
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"`data` must be a pandas DataFrame, got {type(data).__name__}")
     if by not in data.columns:
         raise InputError(f"`by` column {by!r} not found; columns are {list(data.columns)}", column=by)
     check_choice("test", test, ("welch", "student"))
