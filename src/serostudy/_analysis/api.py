@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Literal, Mapping, Sequence, get_args
 
+from serostudy._typing import CategoricalTest
 from serostudy.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,6 +41,7 @@ def table1(
     data: "pd.DataFrame",
     *,
     by: str,
+    groups: Sequence[str] | None = None,
     include: Sequence[str] | None = None,
     categorical: Sequence[str] | None = None,
     continuous: Sequence[str] | None = None,
@@ -48,7 +50,7 @@ def table1(
     order: Sequence[str] | None = None,
     group_labels: Mapping[str, str] | None = None,
     test: Literal["welch", "student"] = "welch",
-    categorical_test: Literal["auto", "chi2", "chi2-yates", "fisher"] = "auto",
+    categorical_test: CategoricalTest = "auto",
     overall: bool = True,
     smd: bool = False,
     missing: Literal["ifany", "always", "no"] = "ifany",
@@ -68,6 +70,11 @@ def table1(
     by
         Grouping column.  Rows with a missing group are left out and counted in
         ``.choices`` (never silently).
+    groups
+        Show only these groups of ``by``, in this order (e.g. 2 of 3 arms); the tests
+        compare them alone, as R's tests on ``subset(data, by %in% groups)``.  Rows of
+        the other groups are left out, counted in ``.choices`` and in a footnote.
+        Default: every group.
     include
         Variables to show, in this order (default: every column but ``by``).
     categorical, continuous
@@ -79,11 +86,13 @@ def table1(
         Display labels per column.
     order, group_labels
         Group order (columns; the first is group 1 in differences) and their labels.
+        With ``groups``, ``order`` defaults to that order (and must name the same groups).
     test
         ``"welch"`` (default) or ``"student"`` for mean-summarised variables.
     categorical_test
         ``"auto"`` (chi-square without correction if every expected count is >= 5,
-        else Fisher/Fisher-Freeman-Halton), ``"chi2"``, ``"chi2-yates"``, ``"fisher"``.
+        else Fisher/Fisher-Freeman-Halton), ``"chi2"``, ``"chi2-yates"``, ``"fisher"``
+        (the vocabulary of the config's ``tests.categorical``).
     overall, smd, missing, confidence_level, title
         Overall column; SMD column; missing rows (``"ifany"``, ``"always"``, ``"no"``);
         CI level; caption.
@@ -99,7 +108,9 @@ def table1(
     -----
     The statistics are those of :mod:`serostudy.stats`, each validated against R
     (``tests/reference/stats/``): ``t.test``, ``wilcox.test``, ``chisq.test``,
-    ``fisher.test``, ``effectsize::hedges_g``, ``effectsize::cramers_v``.
+    ``fisher.test``, ``effectsize::hedges_g``, ``effectsize::cramers_v``; a table of
+    chosen ``groups`` against the same R tests on the subset
+    (``tests/reference/table1/make_subset_reference.R``).
 
     Examples
     --------
@@ -117,7 +128,7 @@ def table1(
         raise InputError(f"`data` must be a pandas DataFrame, got {type(data).__name__}")
     where = data_name(data)
     try:
-        return _table1(data, by=by, include=include, categorical=categorical, continuous=continuous,
+        return _table1(data, by=by, groups=groups, include=include, categorical=categorical, continuous=continuous,
                        nonnormal=nonnormal, labels=labels, order=order, group_labels=group_labels, test=test,
                        categorical_test=categorical_test, overall=overall, smd=smd, missing=missing,
                        confidence_level=confidence_level, title=title)
@@ -145,6 +156,7 @@ def _table1(
     data: "pd.DataFrame",
     *,
     by: str,
+    groups: Sequence[str] | None,
     include: Sequence[str] | None,
     categorical: Sequence[str] | None,
     continuous: Sequence[str] | None,
@@ -170,7 +182,7 @@ def _table1(
     if by not in data.columns:
         raise InputError(f"`by` column {by!r} not found; columns are {list(data.columns)}", column=by)
     check_choice("test", test, ("welch", "student"))
-    check_choice("categorical_test", categorical_test, ("auto", "chi2", "chi2-yates", "fisher"))
+    check_choice("categorical_test", categorical_test, get_args(CategoricalTest))
     check_choice("missing", missing, ("ifany", "always", "no"))
     policy = TestPolicy(continuous=test, categorical=categorical_test, confidence_level=confidence_level)
     import numpy as np
@@ -186,6 +198,26 @@ def _table1(
                      dtype=object)
     gtext = utext[codes]
     present = sorted(set(utext.tolist()))
+    notes: list[str] = []
+    if groups is not None:
+        chosen = _chosen_groups(groups, present, by)
+        keep = np.isin(gtext, chosen)
+        if not keep.all():
+            left = {g: int(np.sum(gtext == g)) for g in present if g not in chosen}
+            left = {g: k for g, k in left.items() if k}
+            k_out = int((~keep).sum())
+            choices.append(f"{k_out} row(s) of group(s) {', '.join(f'{g!r} ({k})' for g, k in left.items())} "
+                           f"left out: not among the chosen groups {chosen}")
+            shown = ", ".join((group_labels or {}).get(g, g) for g in chosen)
+            notes.append(f"Groups shown: {shown}; {k_out} participant(s) of "
+                         f"{', '.join((group_labels or {}).get(g, g) for g in left)} not included.")
+            data = data[keep]
+            gtext = gtext[keep]
+        present = sorted(chosen)
+        if order is None:
+            order = chosen
+        elif sorted(str(o) for o in order) != present:
+            raise InputError(f"`order` {list(order)} must name the same groups as `groups` {chosen}", column=by)
     if order is None:
         if isinstance(data[by].dtype, pd.CategoricalDtype):
             order = [str(c) for c in data[by].cat.categories if str(c) in set(present)]
@@ -204,6 +236,22 @@ def _table1(
         from dataclasses import replace
 
         specs = [replace(s, label=labels.get(s.name, s.label)) for s in specs]
-    groups = GroupSpec(by, tuple(order), dict(group_labels or {}))
-    return build_table1(frame, specs, groups, policy, overall=overall, smd=smd, missing=missing, title=title,
-                        choices=inferred + choices)
+    gspec = GroupSpec(by, tuple(order), dict(group_labels or {}))
+    return build_table1(frame, specs, gspec, policy, overall=overall, smd=smd, missing=missing, title=title,
+                        choices=inferred + choices, notes=notes)
+
+
+def _chosen_groups(groups: Sequence[str], present: list[str], by: str) -> list[str]:
+    """The ``groups`` argument checked against the groups of column ``by``."""
+    if isinstance(groups, str):
+        raise InputError(f"`groups` must be a list of groups, got the string {groups!r}", column=by)
+    chosen = [str(int(g)) if isinstance(g, float) and g.is_integer() else str(g) for g in groups]
+    for i, g in enumerate(chosen):
+        if g in chosen[:i]:
+            raise InputError(f"`groups` names {g!r} twice", column=by)
+        if g not in present:
+            raise InputError(f"`groups` names {g!r}, which is not a group of column {by!r}; groups are {present}",
+                             column=by)
+    if len(chosen) < 2:
+        raise InputError(f"`groups` must name at least 2 groups, got {chosen}", column=by)
+    return chosen

@@ -49,6 +49,7 @@ def build_table1(
     missing: str = "ifany",
     title: str = "Table 1. Characteristics of the participants by group",
     choices: Sequence[str] = (),
+    notes: Sequence[str] = (),
     synthetic: bool = False,
     name: str = "table1",
     seed: int | None = None,
@@ -56,7 +57,8 @@ def build_table1(
     """Build Table 1 from a validated participant table (see :func:`serostudy.table1`).
 
     ``seed`` seeds the Monte Carlo Fisher test, used only for tables too large to
-    enumerate exactly (the test's notes say so when it happens)."""
+    enumerate exactly (the test's notes say so when it happens).  ``notes`` are footnotes
+    about the rows shown (e.g. groups left out), placed after the test footnotes."""
     from serostudy._inference._describe import summarize_continuous
 
     level = policy.confidence_level
@@ -160,6 +162,7 @@ def build_table1(
         )
     if smd and two:
         footnotes.append("SMD: absolute standardized mean difference (categorical: Yang & Dalton multi-level).")
+    footnotes.extend(notes)
     if synthetic:
         footnotes.append("SYNTHETIC DATA: these numbers describe a made-up cohort, not real participants.")
     return DisplayTable(

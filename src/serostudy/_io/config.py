@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from serostudy.assay._config import AssayConfig
 from serostudy.clinical._config import ClinicalConfig, EligibilityConfig, MatchingConfig
 from serostudy._io.na import NA_VALUES
+from serostudy._typing import CategoricalTest
 from serostudy.exceptions import ConfigError
 from serostudy.models._config import ModelsConfig
 
@@ -204,7 +205,7 @@ class TestPolicy(_Strict):
     skewed: Literal["mann-whitney", "welch", "student"] = Field(
         "mann-whitney", description="Test for declared-skewed, ordinal and count variables."
     )
-    categorical: Literal["auto", "chi2", "chi2-yates", "fisher"] = Field(
+    categorical: CategoricalTest = Field(
         "auto", description="auto: chi-square without correction if every expected count >= 5, else Fisher."
     )
     alpha: float = Field(0.05, gt=0, lt=1)
