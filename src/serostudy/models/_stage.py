@@ -678,7 +678,7 @@ def power_section(ctx: RunContext, cfg: ModelsConfig | None = None, *, nb_fit: M
                                        base_rate=base, theta=float(theta), per=cfg.per, power=spec.power,
                                        n_sim=spec.n_sim, alpha=alpha, seed=int(ctx.seed) + 1000)
             records.append(Record(analysis="power", variable=rel.count, statistic="detectable_rate_ratio",
-                                  estimate=dr.effect, n=dr.n[0], term=f"per {cfg.per:g} {unit}".strip(),
+                                  estimate=dr.effect, n=int(dr.n[0]), term=f"per {cfg.per:g} {unit}".strip(),
                                   method=dr.method))
             rows.append([f"Smallest rate ratio per {cfg.per:g} {unit} detectable by the count model",
                          f"n = {dr.n[0]}, {spec.n_sim} studies per step, theta = {F.num(theta, 2)}",
