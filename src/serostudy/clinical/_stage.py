@@ -81,9 +81,18 @@ def run_clinical(ctx: RunContext) -> list[Section]:
 
     Examples
     --------
+    On the demo study (40 NMOSD patients, their attack dates, FS grades and IPND items):
+
+    >>> from serostudy._demo import demo_config_path
+    >>> from serostudy._io.config import load_config
+    >>> from serostudy._pipeline import load_context
     >>> from serostudy.clinical import run_clinical
-    >>> callable(run_clinical)
-    True
+    >>> ctx = load_context(load_config(demo_config_path()), demo_config_path().parent)
+    >>> run_clinical(ctx)  # its section is built with the flow, by run_eligibility
+    []
+    >>> nmosd = ctx.data[ctx.data["group"] == "nmosd"]
+    >>> int(nmosd["ipnd_met"].sum()), int(nmosd["arr_derived"].notna().sum()), int(nmosd["edss_flag"].sum())
+    (38, 40, 2)
     """
     import pandas as pd
 
@@ -322,9 +331,22 @@ def run_eligibility(ctx: RunContext) -> list[Section]:
 
     Examples
     --------
-    >>> from serostudy.clinical import run_eligibility
-    >>> callable(run_eligibility)
-    True
+    >>> from serostudy._demo import demo_config_path
+    >>> from serostudy._io.config import load_config
+    >>> from serostudy._pipeline import load_context
+    >>> from serostudy.clinical import run_clinical, run_eligibility
+    >>> ctx = load_context(load_config(demo_config_path()), demo_config_path().parent)
+    >>> _ = run_clinical(ctx)
+    >>> sections = run_eligibility(ctx)
+    >>> [s.id for s in sections]
+    ['flow', 'clinical', 'matching']
+    >>> flow = sections[0].payload
+    >>> flow["assessed"], flow["analysed"]
+    ({'nmosd': 40, 'control': 57}, {'nmosd': 35, 'control': 53})
+    >>> [step["id"] for step in flow["steps"]]
+    ['ipnd', 'residence', 'consent', 'other_neuro', 'b12_supplement']
+    >>> len(ctx.excluded)
+    9
     """
     from markupsafe import Markup, escape
 

@@ -801,9 +801,21 @@ def models_stage(ctx: RunContext) -> list[Section]:
 
     Examples
     --------
+    The columns the ``models:`` part names are checked before anything is fitted; the
+    demo's models need the B12 concentrations, which the assay stage adds first:
+
+    >>> from serostudy._demo import demo_config_path
+    >>> from serostudy._io.config import load_config
+    >>> from serostudy._pipeline import load_context
     >>> from serostudy.models import models_stage
-    >>> callable(models_stage)
-    True
+    >>> cfg = load_config(demo_config_path())
+    >>> ctx = load_context(cfg, demo_config_path().parent)
+    >>> models_stage(ctx)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    serostudy.exceptions.ConfigError: key 'models.exposure': names column 'b12_pmol_l', which is not in the participant table ...
+    >>> models_stage(load_context(cfg.model_copy(update={"models": None}), demo_config_path().parent))
+    []
     """
     if getattr(ctx.config, "models", None) is None:
         return []
