@@ -63,3 +63,12 @@ def test_model_cli_text_output_names_the_excluded_rows(capsys, r_ref):
     assert f"n = {r_ref['gaussian']['nobs']}" in out
     assert "x[T." not in out and "NA]" not in out
     assert "7 row(s) excluded for missing values" in out
+
+
+def test_model_cli_errors_name_the_file(capsys):
+    # issue 9, finding 8 (every input error names the file), for `serostudy model` too
+    code = main(["model", str(DATA), "--formula", "y ~ x + arms", "--family", "gaussian"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"serostudy: error: {DATA}, column 'arms': "), err
+    assert "did you mean 'arm'?" in err

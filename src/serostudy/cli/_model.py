@@ -45,7 +45,8 @@ def _run(args: argparse.Namespace) -> int:
     import sys
     import warnings
 
-    from serostudy.exceptions import SerostudyWarning
+    from serostudy._analysis.api import naming_file
+    from serostudy.exceptions import InputError, SerostudyWarning
     from serostudy.models import fit_model
 
     data = _read(args.data, args.sheet)
@@ -60,8 +61,11 @@ def _run(args: argparse.Namespace) -> int:
         options["levels"] = [s.strip() for s in args.levels.split(",")]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SerostudyWarning)
-        fit = fit_model(data, args.formula, family=args.family, exposure=args.exposure,
-                        confidence_level=args.confidence_level, **options)
+        try:
+            fit = fit_model(data, args.formula, family=args.family, exposure=args.exposure,
+                            confidence_level=args.confidence_level, **options)
+        except InputError as exc:  # every input error names the file
+            raise naming_file(exc, args.data) from None
     for w in caught:
         if issubclass(w.category, SerostudyWarning):
             print(f"serostudy: warning: {w.message}", file=sys.stderr)
