@@ -55,3 +55,11 @@ def test_table1_variable_errors_name_the_file_too(csv):
     with pytest.raises(InputError) as exc:
         serostudy.table1(df, by="group", include=["weight"])
     assert exc.value.file == str(csv) and "weight" in str(exc.value)
+
+
+@pytest.mark.parametrize("level", [2, 0, 1, float("nan"), "0.95"])
+def test_table1_bad_confidence_level_is_an_input_error_not_pydantics(level):
+    # it leaked as pydantic.ValidationError from TestPolicy
+    df = pd.DataFrame({"group": ["a", "a", "b", "b"], "age": [34.0, 51.0, 47.0, 29.0]})
+    with pytest.raises(InputError, match=r"`confidence_level` must be a number between 0 and 1"):
+        serostudy.table1(df, by="group", confidence_level=level)

@@ -184,6 +184,9 @@ def _table1(
     check_choice("test", test, ("welch", "student"))
     check_choice("categorical_test", categorical_test, get_args(CategoricalTest))
     check_choice("missing", missing, ("ifany", "always", "no"))
+    if isinstance(confidence_level, bool) or not isinstance(confidence_level, (int, float)) or not (
+            0 < confidence_level < 1):
+        raise InputError(f"`confidence_level` must be a number between 0 and 1, got {confidence_level!r}")
     policy = TestPolicy(continuous=test, categorical=categorical_test, confidence_level=confidence_level)
     import numpy as np
 
