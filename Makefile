@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 OUT    ?= demo-output
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test typecheck bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,13 @@ demo: $(STAMP)
 	$(BIN)/serostudy demo --out $(OUT)
 	@echo "Open $(OUT)/report.html"
 
+# Type check first (configured in pyproject.toml [tool.mypy]); a type error fails `make test`.
 test: $(STAMP)
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
+
+typecheck: $(STAMP)
+	$(BIN)/python -m mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'

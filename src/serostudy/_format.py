@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import TypeGuard
 
 EN_DASH = "\u2013"
 PLUS_MINUS = "\u00b1"
 MINUS = "\u2212"
 
 
-def _finite(x: float | None) -> bool:
+def _finite(x: float | None) -> TypeGuard[float]:
     return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
 
 
@@ -48,11 +49,11 @@ def est_ci(est: float | None, lo: float | None, hi: float | None, decimals: int 
     return f"{num(est, decimals)} ({ci(lo, hi, decimals)})"
 
 
-def mean_sd(mean: float, sd: float, decimals: int = 1) -> str:
+def mean_sd(mean: float | None, sd: float | None, decimals: int = 1) -> str:
     return f"{num(mean, decimals)} {PLUS_MINUS} {num(sd, decimals)}"
 
 
-def median_iqr(median: float, q1: float, q3: float, decimals: int = 1) -> str:
+def median_iqr(median: float | None, q1: float | None, q3: float | None, decimals: int = 1) -> str:
     return f"{num(median, decimals)} [{num(q1, decimals)}, {num(q3, decimals)}]"
 
 

@@ -18,7 +18,7 @@ CategoricalTest = Literal["auto", "chi2", "chi2-yates", "fisher"]
 CorrelationMethod = Literal["pearson", "spearman"]
 
 
-def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+def check_choice(name: str, value: object, allowed: tuple[object, ...]) -> None:
     """Raise ``ValueError`` naming the option, the allowed values and what was given."""
     if value not in allowed:
         from serostudy.exceptions import InputError

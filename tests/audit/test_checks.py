@@ -66,6 +66,48 @@ def test_statcheck_style(stat, t, df, df2, p, verdict):
     assert f.verdict == verdict, f.explanation
 
 
+# -- issue 9 finding 7: degrees of freedom that are counts are exact, not rounded
+
+
+@pytest.mark.parametrize(
+    "stat, x, df, df2, p",
+    [
+        ("F", "3.20", "2", "45", ".04"),  # exact p = .0500 to .0504 over 3.195..3.205; df 1.5..2.5 hid it
+        ("chi2", "10.80", "1", None, "<.001"),  # exact p = .00101 to .00102; df 0.5..1.5 hid it
+        ("t", "2.060", "27", None, ".0494"),  # Student: df 27 is n1 + n2 - 2, p = .0491 to .0492
+        ("r", ".400", "23", None, ".0455"),  # r's df is n - 2 (p = .0475 to .0478 at df 23 exactly)
+    ],
+)
+def test_whole_number_df_of_counts_are_exact_not_rounded(stat, x, df, df2, p):
+    f = check_printed_statistic(item="x", statistic_name=stat, statistic=P(x), df=P(df),
+                                df2=None if df2 is None else P(df2), p=Pp(p))
+    assert f.flagged, f.explanation
+
+
+def test_welch_df_printed_whole_is_taken_as_rounded_only_when_the_test_is_welch():
+    kw = dict(item="x", statistic_name="t", statistic=P("2.060"), df=P("27"), p=Pp(".0494"))
+    # Welch-Satterthwaite df 26.5..27.5 reproduces p = .0494; a Student df of exactly 27 does not
+    assert check_printed_statistic(**kw, test_name="Welch t-test").verdict == "consistent"
+    assert check_printed_statistic(**kw, test_name="Student t-test").flagged
+    assert check_printed_statistic(**kw).flagged
+    # a df printed with decimals is a rounded Welch df whatever the test is called
+    f = check_printed_statistic(item="x", statistic_name="t", statistic=P("2.060"), df=P("26.6"), p=Pp(".0494"))
+    assert f.verdict == "consistent", f.explanation
+
+
+def test_welch_anova_numerator_df_is_exact_denominator_may_be_rounded():
+    # Welch's F: df1 = k - 1 is a count, df2 a Welch-type df that papers round.
+    # F(2, 25) = 3.200: p = .05787 to .05792 at df2 = 25 exactly, .05753 to .05757 at
+    # df2 = 25.5 (scipy.stats.f.sf); p = .0575 needs the rounded df2.
+    kw = dict(item="x", statistic_name="F", statistic=P("3.200"), df=P("2"), df2=P("25"), p=Pp(".0575"))
+    assert check_printed_statistic(**kw, test_name="Welch's ANOVA").verdict == "consistent"
+    assert check_printed_statistic(**kw, test_name="one-way ANOVA").flagged
+    # and df1 stays exact under Welch: F(2.5, 25) is what p = .040 would need
+    f = check_printed_statistic(item="x", statistic_name="F", statistic=P("3.20"), df=P("2"), df2=P("45"),
+                                p=Pp(".04"), test_name="Welch's ANOVA")
+    assert f.flagged, f.explanation
+
+
 def test_negative_t_with_correct_p_from_summaries_not_flagged():
     # group 1 lower than group 2: t is negative; the printed two-sided p is right
     f = check_ttest(item="x", m1=P("10.2"), s1=P("3.1"), n1=15, m2=P("13.9"), s2=P("4.4"), n2=14, p=Pp("0.014"))
@@ -279,3 +321,15 @@ def test_statcheck_one_sided_only_in_direction_of_statistic():
     kw = dict(item="x", statistic_name="t", statistic=P("2.20"), df=P("28"), p=Pp(".018"))
     assert check_printed_statistic(**kw, alternative="greater").verdict == "consistent"
     assert check_printed_statistic(**kw, alternative="less").flagged  # t > 0: p(less) = .98
+
+
+def test_negative_printed_t_keeps_its_whole_rounding_interval():
+    # found by the property test once it printed t: t = -0.14 stands for |t| in
+    # [0.135, 0.145]; the check used [0.145, 0.145] and flagged an honest t whose
+    # attainable |t| from the summaries is 0.1288 to 0.1415
+    from serostudy.audit import check_t_statistic
+
+    kw = dict(m1=P("-0.19"), s1=P("2.79"), n1=44, m2=P("0.03"), s2=P("0.30"), n2=3, test_name="Student t-test")
+    assert check_t_statistic(item="x", t=P("-0.14"), **kw).verdict == "consistent"
+    assert check_t_statistic(item="x", t=P("0.14"), **kw).verdict == "consistent"
+    assert check_t_statistic(item="x", t=P("-0.16"), **kw).flagged

@@ -43,7 +43,12 @@ def studies(draw):
         x[0] += 1
         y[0] += 1
     welch = draw(st.booleans())
-    p_t = stats.ttest_ind(x, y, equal_var=not welch).pvalue
+    tt = stats.ttest_ind(x, y, equal_var=not welch)
+    p_t = tt.pvalue
+    # the statistic and df as printed: Student df is the count n1 + n2 - 2 (exact);
+    # a Welch df is printed with 1 or 2 decimals, or rounded to a whole number
+    df_t = tt.df  # scipy >= 1.11: Welch-Satterthwaite or n1 + n2 - 2
+    df_dec = draw(st.integers(0, 2)) if welch else 0
     z = 0.5 * x + rng.normal(0, sd, n1)
     r, p_r = stats.pearsonr(x, z)
     a = draw(st.integers(0, n1))
@@ -51,9 +56,10 @@ def studies(draw):
     tab = np.array([[a, n1 - a], [b, n2 - b]])
     yates = draw(st.booleans())
     if (tab.sum(0) > 0).all():
-        p_c = stats.chi2_contingency(tab, correction=yates).pvalue
+        ct = stats.chi2_contingency(tab, correction=yates)
+        p_c, chi2_c = ct.pvalue, ct.statistic
     else:
-        p_c = None
+        p_c = chi2_c = None
 
     def cell(v):
         return {"mean": fmt(v.mean(), d), "sd": fmt(v.std(ddof=1), d), "min": fmt(v.min(), d), "max": fmt(v.max(), d)}
@@ -61,7 +67,8 @@ def studies(draw):
     # a third group for a one-way ANOVA on w
     n3 = draw(st.integers(3, 40))
     w = [rng.normal(mu + k * shift / 2, sd, nk) for k, nk in enumerate((n1, n2, n3))]
-    p_f = stats.f_oneway(*w).pvalue
+    fo = stats.f_oneway(*w)
+    p_f, f_stat = fo.pvalue, fo.statistic
     # subgroups of x within group a, by cat (yes = first a participants)
     parts = {}
     for lvl, xs in (("yes", x[:a]), ("no", x[a:])):
@@ -75,7 +82,8 @@ def studies(draw):
         "variables": {
             "x": {
                 "summaries": {"a": cell(x), "b": cell(y)},
-                "test": {"test": "Welch t-test" if welch else "Student t-test", "p": fmt_p(p_t, dp)},
+                "test": {"test": "Welch t-test" if welch else "Student t-test", "p": fmt_p(p_t, dp),
+                         "statistic": fmt(tt.statistic, 2), "statistic_name": "t", "df": fmt(df_t, df_dec)},
                 **({"granularity": "1"} if integer else {}),
             },
             "z": {"summaries": {"a": {"mean": fmt(z.mean(), d), "sd": fmt(z.std(ddof=1), d)}}},
@@ -86,7 +94,9 @@ def studies(draw):
                     "a": {"yes": {"n": str(a), "pct": fmt(100 * a / n1, 1)}, "no": {"n": str(n1 - a), "pct": fmt(100 * (n1 - a) / n1, 1)}},
                     "b": {"yes": {"n": str(b), "pct": fmt(100 * b / n2, 1)}, "no": {"n": str(n2 - b), "pct": fmt(100 * (n2 - b) / n2, 1)}},
                 },
-                **({"test": {"test": "chi-square with Yates" if yates else "chi-square", "p": fmt_p(p_c, dp)}} if p_c is not None else {}),
+                **({"test": {"test": "chi-square with Yates" if yates else "chi-square", "p": fmt_p(p_c, dp),
+                             "statistic": fmt(chi2_c, 2), "statistic_name": "chi2", "df": "1"}}
+                   if p_c is not None else {}),
             },
         },
         "correlations": [{"x": "x", "y": "z", "group": "a", "r": fmt(r, 2), "p": fmt_p(p_r, dp)}] if n1 > 3 else [],
@@ -94,7 +104,8 @@ def studies(draw):
     }
     summary["variables"]["w"] = {
         "summaries": {g: {"mean": fmt(v.mean(), d), "sd": fmt(v.std(ddof=1), d)} for g, v in zip("abc", w)},
-        "test": {"test": "one-way ANOVA", "p": fmt_p(p_f, dp)},
+        "test": {"test": "one-way ANOVA", "p": fmt_p(p_f, dp), "statistic": fmt(f_stat, 2), "statistic_name": "F",
+                 "df": "2", "df2": str(n1 + n2 + n3 - 3)},
     }
     return summary
 

@@ -80,9 +80,15 @@ def test_sprite_fails_when_sd_impossible_within_bounds():
 
 
 def test_sprite_tiny_sample_does_not_crash():
-    # regression: n = 3 with both bounds attained leaves one free value
-    x = sprite(3, parse_printed("0.3"), parse_printed("0.6"), lo=0, hi=1, seed=0)
-    assert x is None or (x.size == 3 and x.min() == 0 and x.max() == 1)
+    # regression: n = 3 with both bounds attained leaves one free value.  On 0/1 data
+    # the only sample is {0, 0, 1}: mean 1/3 (prints 0.3), SD 0.577 (prints 0.6)
+    for seed in range(5):
+        x = sprite(3, parse_printed("0.3"), parse_printed("0.6"), lo=0, hi=1, seed=seed)
+        assert x is not None, seed
+        assert sorted(x.tolist()) == [0.0, 0.0, 1.0]
+    # and where no sample exists the answer is None, not a crash: SD 0.9 is above the
+    # largest SD of three 0/1 values with mean 1/3 (0.577)
+    assert sprite(3, parse_printed("0.3"), parse_printed("0.9"), lo=0, hi=1, seed=0) is None
 
 
 def test_small_groups_get_values_inside_the_printed_intervals():

@@ -48,7 +48,7 @@ def test_every_family_runs_as_text_and_json(capsys, family):
 def test_missing_column_is_a_clean_error(capsys):
     code, out, err = run(capsys, REF_DIR / "quine.csv", "--formula", "Days ~ Eth + Sx", "--family", "negbin")
     assert code == 2 and out == ""
-    assert err.startswith("serostudy: error: column 'Sx': the formula")
+    assert err.startswith(f"serostudy: error: {REF_DIR / 'quine.csv'}, column 'Sx': the formula")
     assert "did you mean 'Sex'?" in err and "Traceback" not in err
 
 

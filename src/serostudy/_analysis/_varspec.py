@@ -64,7 +64,7 @@ def specs_from_config(config: "StudyConfig", names: Sequence[str]) -> list[VarSp
     for name in names:
         var = config.variable(name)
         numeric = var.is_numeric
-        kind = "continuous" if numeric else "categorical"
+        kind: Literal["continuous", "categorical"] = "continuous" if numeric else "categorical"
         summary = var.default_summary() if numeric else "mean_sd"
         skewed = var.skewed or var.type in ("count", "ordinal")
         levels = tuple(var.levels) if var.levels is not None else None

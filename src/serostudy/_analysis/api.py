@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Literal, Mapping, Sequence, get_args
 
+from serostudy._typing import CategoricalTest
 from serostudy.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -14,12 +15,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def read_data_frame(path: str, *, sheet: str | int | None = None) -> "pd.DataFrame":
     """Read a data file for config-free use: columns whose every non-missing cell is a
-    number become numeric, the others stay text.  Errors name the file."""
+    number become numeric, the others stay text.  Cells in
+    :data:`serostudy._io.na.NA_VALUES` ("NA", "", "N/A", ".", ...) are missing, as in a
+    study's ``data.na_values`` default.  Errors name the file."""
     import pandas as pd
 
+    from serostudy._io.na import NA_VALUES
     from serostudy._io.readers import read_table
 
-    raw = read_table(path, sheet=sheet, na_values=["", "NA", "N/A", "na", ".", "NaN"])
+    raw = read_table(path, sheet=sheet, na_values=list(NA_VALUES))
     out = {}
     for c in raw.columns:
         col = raw[c]
@@ -37,6 +41,7 @@ def table1(
     data: "pd.DataFrame",
     *,
     by: str,
+    groups: Sequence[str] | None = None,
     include: Sequence[str] | None = None,
     categorical: Sequence[str] | None = None,
     continuous: Sequence[str] | None = None,
@@ -45,7 +50,7 @@ def table1(
     order: Sequence[str] | None = None,
     group_labels: Mapping[str, str] | None = None,
     test: Literal["welch", "student"] = "welch",
-    categorical_test: Literal["auto", "chi2", "chi2-yates", "fisher"] = "auto",
+    categorical_test: CategoricalTest = "auto",
     overall: bool = True,
     smd: bool = False,
     missing: Literal["ifany", "always", "no"] = "ifany",
@@ -65,6 +70,11 @@ def table1(
     by
         Grouping column.  Rows with a missing group are left out and counted in
         ``.choices`` (never silently).
+    groups
+        Show only these groups of ``by``, in this order (e.g. 2 of 3 arms); the tests
+        compare them alone, as R's tests on ``subset(data, by %in% groups)``.  Rows of
+        the other groups are left out, counted in ``.choices`` and in a footnote.
+        Default: every group.
     include
         Variables to show, in this order (default: every column but ``by``).
     categorical, continuous
@@ -76,11 +86,13 @@ def table1(
         Display labels per column.
     order, group_labels
         Group order (columns; the first is group 1 in differences) and their labels.
+        With ``groups``, ``order`` defaults to that order (and must name the same groups).
     test
         ``"welch"`` (default) or ``"student"`` for mean-summarised variables.
     categorical_test
         ``"auto"`` (chi-square without correction if every expected count is >= 5,
-        else Fisher/Fisher-Freeman-Halton), ``"chi2"``, ``"chi2-yates"``, ``"fisher"``.
+        else Fisher/Fisher-Freeman-Halton), ``"chi2"``, ``"chi2-yates"``, ``"fisher"``
+        (the vocabulary of the config's ``tests.categorical``).
     overall, smd, missing, confidence_level, title
         Overall column; SMD column; missing rows (``"ifany"``, ``"always"``, ``"no"``);
         CI level; caption.
@@ -96,7 +108,9 @@ def table1(
     -----
     The statistics are those of :mod:`serostudy.stats`, each validated against R
     (``tests/reference/stats/``): ``t.test``, ``wilcox.test``, ``chisq.test``,
-    ``fisher.test``, ``effectsize::hedges_g``, ``effectsize::cramers_v``.
+    ``fisher.test``, ``effectsize::hedges_g``, ``effectsize::cramers_v``; a table of
+    chosen ``groups`` against the same R tests on the subset
+    (``tests/reference/table1/make_subset_reference.R``).
 
     Examples
     --------
@@ -110,18 +124,69 @@ def table1(
     """
     import pandas as pd
 
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"`data` must be a pandas DataFrame, got {type(data).__name__}")
+    where = data_name(data)
+    try:
+        return _table1(data, by=by, groups=groups, include=include, categorical=categorical, continuous=continuous,
+                       nonnormal=nonnormal, labels=labels, order=order, group_labels=group_labels, test=test,
+                       categorical_test=categorical_test, overall=overall, smd=smd, missing=missing,
+                       confidence_level=confidence_level, title=title)
+    except InputError as exc:
+        raise naming_file(exc, where) from None
+
+
+def data_name(data: "pd.DataFrame") -> str:
+    """How errors name a frame: the file it was read from, else ``"data frame"``."""
+    src = data.attrs.get("source")
+    path = getattr(src, "path", None)
+    return str(path) if path else "data frame"
+
+
+def naming_file(exc: InputError, where: str) -> InputError:
+    """``exc`` with its file named (every input error names the file); unchanged if it does."""
+    from serostudy.exceptions import ConfigError
+
+    if exc.file is not None or isinstance(exc, ConfigError):
+        return exc
+    return type(exc)(exc.reason, file=where, row=exc.row, column=exc.column)
+
+
+def _table1(
+    data: "pd.DataFrame",
+    *,
+    by: str,
+    groups: Sequence[str] | None,
+    include: Sequence[str] | None,
+    categorical: Sequence[str] | None,
+    continuous: Sequence[str] | None,
+    nonnormal: Sequence[str] | None,
+    labels: Mapping[str, str] | None,
+    order: Sequence[str] | None,
+    group_labels: Mapping[str, str] | None,
+    test: str,
+    categorical_test: str,
+    overall: bool,
+    smd: bool,
+    missing: str,
+    confidence_level: float,
+    title: str,
+) -> "DisplayTable":
+    import pandas as pd
+
     from serostudy._analysis._varspec import infer_specs
     from serostudy._analysis.table1 import GroupSpec, build_table1
     from serostudy._io.config import TestPolicy
     from serostudy._typing import check_choice
 
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"`data` must be a pandas DataFrame, got {type(data).__name__}")
     if by not in data.columns:
         raise InputError(f"`by` column {by!r} not found; columns are {list(data.columns)}", column=by)
     check_choice("test", test, ("welch", "student"))
-    check_choice("categorical_test", categorical_test, ("auto", "chi2", "chi2-yates", "fisher"))
+    check_choice("categorical_test", categorical_test, get_args(CategoricalTest))
     check_choice("missing", missing, ("ifany", "always", "no"))
+    if isinstance(confidence_level, bool) or not isinstance(confidence_level, (int, float)) or not (
+            0 < confidence_level < 1):
+        raise InputError(f"`confidence_level` must be a number between 0 and 1, got {confidence_level!r}")
     policy = TestPolicy(continuous=test, categorical=categorical_test, confidence_level=confidence_level)
     import numpy as np
 
@@ -136,6 +201,26 @@ def table1(
                      dtype=object)
     gtext = utext[codes]
     present = sorted(set(utext.tolist()))
+    notes: list[str] = []
+    if groups is not None:
+        chosen = _chosen_groups(groups, present, by)
+        keep = np.isin(gtext, chosen)
+        if not keep.all():
+            left = {g: int(np.sum(gtext == g)) for g in present if g not in chosen}
+            left = {g: k for g, k in left.items() if k}
+            k_out = int((~keep).sum())
+            choices.append(f"{k_out} row(s) of group(s) {', '.join(f'{g!r} ({k})' for g, k in left.items())} "
+                           f"left out: not among the chosen groups {chosen}")
+            shown = ", ".join((group_labels or {}).get(g, g) for g in chosen)
+            notes.append(f"Groups shown: {shown}; {k_out} participant(s) of "
+                         f"{', '.join((group_labels or {}).get(g, g) for g in left)} not included.")
+            data = data[keep]
+            gtext = gtext[keep]
+        present = sorted(chosen)
+        if order is None:
+            order = chosen
+        elif sorted(str(o) for o in order) != present:
+            raise InputError(f"`order` {list(order)} must name the same groups as `groups` {chosen}", column=by)
     if order is None:
         if isinstance(data[by].dtype, pd.CategoricalDtype):
             order = [str(c) for c in data[by].cat.categories if str(c) in set(present)]
@@ -154,6 +239,22 @@ def table1(
         from dataclasses import replace
 
         specs = [replace(s, label=labels.get(s.name, s.label)) for s in specs]
-    groups = GroupSpec(by, tuple(order), dict(group_labels or {}))
-    return build_table1(frame, specs, groups, policy, overall=overall, smd=smd, missing=missing, title=title,
-                        choices=inferred + choices)
+    gspec = GroupSpec(by, tuple(order), dict(group_labels or {}))
+    return build_table1(frame, specs, gspec, policy, overall=overall, smd=smd, missing=missing, title=title,
+                        choices=inferred + choices, notes=notes)
+
+
+def _chosen_groups(groups: Sequence[str], present: list[str], by: str) -> list[str]:
+    """The ``groups`` argument checked against the groups of column ``by``."""
+    if isinstance(groups, str):
+        raise InputError(f"`groups` must be a list of groups, got the string {groups!r}", column=by)
+    chosen = [str(int(g)) if isinstance(g, float) and g.is_integer() else str(g) for g in groups]
+    for i, g in enumerate(chosen):
+        if g in chosen[:i]:
+            raise InputError(f"`groups` names {g!r} twice", column=by)
+        if g not in present:
+            raise InputError(f"`groups` names {g!r}, which is not a group of column {by!r}; groups are {present}",
+                             column=by)
+    if len(chosen) < 2:
+        raise InputError(f"`groups` must name at least 2 groups, got {chosen}", column=by)
+    return chosen

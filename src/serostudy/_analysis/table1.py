@@ -17,6 +17,7 @@ from serostudy import _format as fmt
 from serostudy._analysis._varspec import VarSpec
 from serostudy._records import Record
 from serostudy._tables import DisplayTable, Panel, Row
+from serostudy._typing import CategoricalTest
 from serostudy.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,6 +49,7 @@ def build_table1(
     missing: str = "ifany",
     title: str = "Table 1. Characteristics of the participants by group",
     choices: Sequence[str] = (),
+    notes: Sequence[str] = (),
     synthetic: bool = False,
     name: str = "table1",
     seed: int | None = None,
@@ -55,7 +57,8 @@ def build_table1(
     """Build Table 1 from a validated participant table (see :func:`serostudy.table1`).
 
     ``seed`` seeds the Monte Carlo Fisher test, used only for tables too large to
-    enumerate exactly (the test's notes say so when it happens)."""
+    enumerate exactly (the test's notes say so when it happens).  ``notes`` are footnotes
+    about the rows shown (e.g. groups left out), placed after the test footnotes."""
     from serostudy._inference._describe import summarize_continuous
 
     level = policy.confidence_level
@@ -159,6 +162,7 @@ def build_table1(
         )
     if smd and two:
         footnotes.append("SMD: absolute standardized mean difference (categorical: Yang & Dalton multi-level).")
+    footnotes.extend(notes)
     if synthetic:
         footnotes.append("SYNTHETIC DATA: these numbers describe a made-up cohort, not real participants.")
     return DisplayTable(
@@ -248,6 +252,7 @@ def _continuous_test(spec, x, masks, summaries, tested, policy, two):
             res = ttest_from_stats(s1.mean, s1.sd, s1.n, s2.mean, s2.sd, s2.n, equal_var=spec.test == "student",
                                    confidence_level=level)
             est = res.estimate
+            assert est is not None and est.ci is not None  # a t-test result carries its mean difference and CI
             recs.append(Record("table1", spec.name, "t", res.statistic, term=term, df=res.df, pvalue=res.pvalue,
                                n=res.n, method=res.method, warnings=res.notes))
             recs.append(Record("table1", spec.name, "mean_difference", est.estimate, term=term, ci_low=est.ci.low,
@@ -338,7 +343,7 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
         table = table[keep]
         term = " vs ".join(groups.order[j] for j in tested_idx)
         if table.shape[0] >= 2:
-            method = {"chi2": "chi2", "chi2-yates": "chi2-yates", "fisher": "fisher"}.get(spec.test, "auto")
+            method: CategoricalTest = spec.test if spec.test in ("chi2", "chi2-yates", "fisher") else "auto"
             res = contingency_test(table, method=method, **({} if seed is None else {"seed": seed}))
             records.append(Record("table1", spec.name, res.statistic_name or "exact_test",
                                   res.statistic if res.statistic_name else None, term=term,

@@ -17,6 +17,7 @@ from serostudy._analysis._varspec import VarSpec
 from serostudy._analysis.table1 import GroupSpec
 from serostudy._records import Record
 from serostudy._tables import DisplayTable, Panel, Row
+from serostudy._typing import CorrelationMethod
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -34,7 +35,7 @@ def build_table2(
     groups: GroupSpec,
     exposure: VarSpec,
     variables: Sequence[VarSpec],
-    methods: Sequence[str] = ("pearson", "spearman"),
+    methods: Sequence[CorrelationMethod] = ("pearson", "spearman"),
     compare_by: VarSpec | None = None,
     policy: "TestPolicy",
     title: str = "Table 2. Correlation of the exposure with clinical variables",
@@ -131,6 +132,7 @@ def _compare_panel(data, groups, exposure, by: VarSpec, policy, records, choices
             res = ttest_from_stats(s1.mean, s1.sd, s1.n, s2.mean, s2.sd, s2.n,
                                    equal_var=policy.continuous == "student", confidence_level=level)
             est = res.estimate
+            assert est is not None and est.ci is not None  # a t-test result carries its mean difference and CI
             records.append(Record("table2", exposure.name, "mean_difference", est.estimate, group=g,
                                   term=f"{l1} vs {l2}", ci_low=est.ci.low, ci_high=est.ci.high,
                                   confidence_level=level, se=est.se, df=res.df, n=res.n, pvalue=res.pvalue,

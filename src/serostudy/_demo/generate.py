@@ -77,7 +77,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -332,7 +332,8 @@ def _matching_balances(data: pd.DataFrame, seed: int) -> bool:
     where 2:1 nearest matching is not forced (another seed picks other controls)."""
     from serostudy.clinical import match_controls
 
-    kw = dict(id_column="id", group_column="group", case="nmosd", control="control", age="age", sex="sex")
+    kw: dict[str, Any] = dict(id_column="id", group_column="group", case="nmosd", control="control", age="age",
+                              sex="sex")  # keyword arguments of match_controls()
     for method in ("nearest", "frequency"):
         bal = match_controls(data, method=method, seed=seed, **kw).balance.set_index("variable")
         if not (bal.loc["age", "smd_after"] < 0.1 and bal.loc["sex", "smd_after"] < 0.1):

@@ -194,10 +194,10 @@ def fisher_test(
             f"Fisher-Freeman-Halton test of a {r} x {c} table is two-sided only; "
             f"`alternative` must be 'two-sided', got {alternative!r}"
         )
-    p = None
+    p_exact: float | None = None
     if method in ("auto", "exact"):
         try:
-            p = fisher_rxc_exact(t, limit=max_tables)
+            p_exact = fisher_rxc_exact(t, limit=max_tables)
             name = "Fisher-Freeman-Halton exact test"
         except TooManyTables:
             if method == "exact":
@@ -210,11 +210,11 @@ def fisher_test(
                 f"exact enumeration too large for this {r} x {c} table (n = {n}): "
                 "Monte Carlo p-value used"
             )
-    if p is None:
-        p = fisher_rxc_monte_carlo(t, n_resamples=n_resamples, seed=seed)
+    if p_exact is None:
+        p_exact = fisher_rxc_monte_carlo(t, n_resamples=n_resamples, seed=seed)
         name = "Fisher-Freeman-Halton test (Monte Carlo p-value)"
         notes.append(f"Monte Carlo p-value from {n_resamples} random tables (seed {seed})")
-    return TestResult(math.nan, float(p), name, "", None, "two-sided", None, n, tuple(notes))
+    return TestResult(math.nan, float(p_exact), name, "", None, "two-sided", None, n, tuple(notes))
 
 
 def contingency_test(

@@ -8,6 +8,7 @@ what is allowed.  The schema is documented in ``docs/config.md``; keep the two i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from serostudy.assay._config import AssayConfig
 from serostudy.clinical._config import ClinicalConfig, EligibilityConfig, MatchingConfig
+from serostudy._io.na import NA_VALUES
+from serostudy._typing import CategoricalTest
 from serostudy.exceptions import ConfigError
 from serostudy.models._config import ModelsConfig
 
@@ -49,7 +52,7 @@ class DataSpec(_Strict):
     id: str = Field("id", description="Column holding the participant id (unique).")
     sheet: str | int | None = Field(None, description="Sheet name or 0-based index for XLSX.")
     na_values: list[str] = Field(
-        default_factory=lambda: ["", "NA", "N/A", "na", "n/a", ".", "NaN", "missing"],
+        default_factory=lambda: list(NA_VALUES),
         description="Cell texts read as missing.",
     )
 
@@ -202,7 +205,7 @@ class TestPolicy(_Strict):
     skewed: Literal["mann-whitney", "welch", "student"] = Field(
         "mann-whitney", description="Test for declared-skewed, ordinal and count variables."
     )
-    categorical: Literal["auto", "chi2", "chi2-yates", "fisher"] = Field(
+    categorical: CategoricalTest = Field(
         "auto", description="auto: chi-square without correction if every expected count >= 5, else Fisher."
     )
     alpha: float = Field(0.05, gt=0, lt=1)
@@ -224,13 +227,17 @@ class Table1Spec(_Strict):
     title: str = "Table 1. Characteristics of the participants by group"
 
 
+def _pearson_and_spearman() -> list[Literal["pearson", "spearman"]]:
+    return ["pearson", "spearman"]
+
+
 class Table2Spec(_Strict):
     """``analyses.table2:`` -- correlations of an exposure with clinical variables in one group."""
 
     group: str
     exposure: str
     variables: list[str] = Field(min_length=1)
-    methods: list[Literal["pearson", "spearman"]] = Field(default_factory=lambda: ["pearson", "spearman"])
+    methods: list[Literal["pearson", "spearman"]] = Field(default_factory=_pearson_and_spearman)
     compare_by: str | None = Field(
         None, description="A binary variable (e.g. sex) by which to compare the exposure within each group."
     )
@@ -301,10 +308,10 @@ class StudyConfig(_Strict):
                     raise _Keyed("analyses.table2.compare_by",
                                  f"{t2.compare_by!r} must be a categorical variable of the codebook")
         f = self.analyses.figures
-        for v in [f.by_group] + list(f.scatter or []):
-            if v is not None and v not in known:
-                key = "analyses.figures.by_group" if v == f.by_group else "analyses.figures.scatter"
-                raise _Keyed(key, f"names {v!r}, which is not in the codebook")
+        for fv in [f.by_group] + list(f.scatter or []):
+            if fv is not None and fv not in known:
+                key = "analyses.figures.by_group" if fv == f.by_group else "analyses.figures.scatter"
+                raise _Keyed(key, f"names {fv!r}, which is not in the codebook")
         if f.scatter is not None and len(f.scatter) != 2:
             raise _Keyed("analyses.figures.scatter", "must be [x, y]")
         return self
@@ -394,7 +401,7 @@ def config_from_dict(raw: dict[str, Any], *, file: str | None = None, node: Any 
         raise ConfigError(msg, file=file, key=key) from None
 
 
-def _describe_error(err: dict[str, Any], found: Any) -> str:
+def _describe_error(err: Mapping[str, Any], found: Any) -> str:
     typ = err["type"]
     if typ == "missing":
         return "required key is missing"

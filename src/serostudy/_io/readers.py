@@ -199,7 +199,7 @@ def apply_codebook(raw: "pd.DataFrame", config: "StudyConfig") -> "pd.DataFrame"
             raise err(f"unknown group label {v!r}; expected one of {allowed} (groups.order in the config)", i=i, col=gcol)
     out[gcol] = gvals.to_numpy()
 
-    derived = [(k, v) for k, v in config.codebook.items() if v.ratio_of is not None]
+    derived = [(k, v.ratio_of) for k, v in config.codebook.items() if v.ratio_of is not None]
     for name, var in config.codebook.items():
         if var.ratio_of is not None or var.derived_by is not None:
             continue
@@ -225,8 +225,7 @@ def apply_codebook(raw: "pd.DataFrame", config: "StudyConfig") -> "pd.DataFrame"
             rr = var.reference_range
             cens = out[name + CENSOR_SUFFIX] if var.censored else None
             out[rr.name] = derive_category(out[name].to_numpy(), cens, rr)
-    for name, var in derived:
-        num, den = var.ratio_of
+    for name, (num, den) in derived:
         a, b = out[num].to_numpy(dtype=float), out[den].to_numpy(dtype=float)
         bad = (b <= 0) & ~np.isnan(b) & ~np.isnan(a)
         if bad.any():

@@ -92,5 +92,5 @@ def write_docx(tables: Sequence["DisplayTable"], path: str | Path, *, landscape:
             r = para.add_run(f)
             r.font.size = Pt(8)
     path = Path(path)
-    doc.save(path)
+    doc.save(str(path))
     return path

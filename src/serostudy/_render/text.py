@@ -83,7 +83,8 @@ def key_results(ctx: "RunContext", sections: list["Section"]) -> list[str]:
             elif med:
                 q1 = _find(recs, analysis="table1", variable=expo, statistic="q1", group=g)
                 q3 = _find(recs, analysis="table1", variable=expo, statistic="q3", group=g)
-                parts.append(f"median {fmt.median_iqr(med.estimate, q1.estimate, q3.estimate)}{unit} in {cfg.groups.label(g)}")
+                parts.append(f"median {fmt.median_iqr(med.estimate, q1.estimate if q1 else None, q3.estimate if q3 else None)}"
+                             f"{unit} in {cfg.groups.label(g)}")
         test = next((r for r in recs if r.analysis == "table1" and r.variable == expo and r.pvalue is not None), None)
         diff = _find(recs, analysis="table1", variable=expo, statistic="mean_difference") or _find(
             recs, analysis="table1", variable=expo, statistic="hl_shift")

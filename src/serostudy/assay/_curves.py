@@ -570,7 +570,8 @@ def _finish(model, weights, theta, x, y, w, notes) -> CurveFit:
         warnings.warn("singular information matrix: standard errors not available", ConvergenceWarning, stacklevel=3)
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
     params = _params_from_theta(theta, model)
-    se_p = CurveParameters(*(float(v) for v in se[:4]), asymmetry=float(se[4]) if p == 5 else 0.0)
+    se_p = CurveParameters(bottom=float(se[0]), top=float(se[1]), ec50=float(se[2]), hill=float(se[3]),
+                           asymmetry=float(se[4]) if p == 5 else 0.0)
     if rss > 0:
         loglik = -n * (math.log(2 * math.pi) + 1 - math.log(n) - float(np.sum(np.log(w))) / n + math.log(rss)) / 2
     else:  # a perfect fit (noise-free data)

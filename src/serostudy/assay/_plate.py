@@ -14,7 +14,17 @@ def row_letters(n_rows: int) -> list[str]:
 
 
 def parse_well(name: str, plate_format: int = 96) -> tuple[int, int]:
-    """``"B7"`` -> ``(1, 6)`` (0-based row, column); ``ValueError`` if not a well of the plate."""
+    """``"B7"`` -> ``(1, 6)`` (0-based row, column); ``ValueError`` if not a well of the plate.
+
+    Examples
+    --------
+    >>> parse_well("B7"), parse_well("h012"), parse_well("P24", 384)
+    ((1, 6), (7, 11), (15, 23))
+    >>> parse_well("I1")
+    Traceback (most recent call last):
+    ...
+    ValueError: well 'I1' is outside a 96-well plate (A1-H12)
+    """
     m = _WELL_RE.match(str(name).strip())
     n_rows, n_cols = PLATE_SHAPES[plate_format]
     if not m:
@@ -28,6 +38,11 @@ def parse_well(name: str, plate_format: int = 96) -> tuple[int, int]:
 
 
 def well_name(r: int, c: int) -> str:
+    """0-based (row, column) -> well name; the inverse of :func:`parse_well`.
+
+    >>> well_name(1, 6), all_wells()[:3], len(all_wells(384))
+    ('B7', ['A1', 'A2', 'A3'], 384)
+    """
     return f"{chr(65 + r)}{c + 1}"
 
 

@@ -68,7 +68,8 @@ def check_standard_levels(levels: pd.DataFrame, rules: QCRuleSet) -> pd.DataFram
         re = (out["back_calculated"] - out["nominal"]) / out["nominal"] * 100.0
     out["re_percent"] = np.where(nz, re, np.nan)
     out["tolerance"] = np.where(nz, tol, np.nan)
-    passed, reason = [], []
+    passed: list[bool | None] = []  # None: zero standard, not judged
+    reason: list[str] = []
     for r, t, z, bc in zip(out["re_percent"], out["tolerance"], nz, out["back_calculated"]):
         if not z:
             passed.append(None)

@@ -264,7 +264,7 @@ def quantify_plate(
     aic: dict[str, float] = {}
     if curve is not None:
         aic[curve.model] = curve.aic
-        other = "5pl" if curve.model == "4pl" else "4pl"
+        other: CurveModel = "5pl" if curve.model == "4pl" else "4pl"
         try:
             alt = fit_curve(curve.conc, curve.response, model=other, weights=weights)
             aic[other] = alt.aic

@@ -30,6 +30,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -227,14 +228,13 @@ def _decode(raw: bytes, file: str) -> str:
 # --------------------------------------------------------------------------- formats
 
 
-def _read_grid_rows(rows: list[list[object]], *, file: str, decimal_comma: bool, fmt_name: str) -> PlateReading:
+def _read_grid_rows(rows: Sequence[Sequence[object]], *, file: str, decimal_comma: bool, fmt_name: str) -> PlateReading:
     def blank(cell: object) -> bool:
         return cell is None or (isinstance(cell, str) and cell.strip() == "")
 
-    numbered = [(i + 1, r) for i, r in enumerate(rows) if not all(blank(c) for c in r)]
+    numbered = [(i + 1, list(r)) for i, r in enumerate(rows) if not all(blank(c) for c in r)]
     if not numbered:
         raise AssayError("the file is empty: no plate grid found", file=file)
-    numbered = [(n, list(r)) for n, r in numbered]
     first = [("" if c is None else str(c).strip()) for c in numbered[0][1]]
     plate = _detect_plate(first[1:]) or _detect_plate(first)
     if plate is None:

@@ -123,8 +123,8 @@ def simulate_plates(
         for j, s in enumerate(standards, start=1):
             wells += [(next(pos), "standard", f"S{j}", s, "", 1.0) for _ in range(2)]
         for lvl, nom in QC_LEVELS:
-            for k in (1, 2):
-                wells += [(next(pos), "qc", f"QC-{lvl}-{k}", nom, lvl, 1.0) for _ in range(2)]
+            for rep in (1, 2):
+                wells += [(next(pos), "qc", f"QC-{lvl}-{rep}", nom, lvl, 1.0) for _ in range(2)]
         for sid in chunk:
             wells += [(next(pos), "sample", sid, float("nan"), "", float(dilution)) for _ in range(replicates)]
             truth.append((sid, name, float(concentrations[sid]), float(dilution)))

@@ -47,9 +47,20 @@ def assay_stage(ctx: RunContext) -> list[Section]:
 
     Examples
     --------
+    The demo study's ELISA plates, quantified into the B12 column (one sample below
+    the LLOQ is kept as censored, ``<``):
+
+    >>> from serostudy._demo import demo_config_path
+    >>> from serostudy._io.config import load_config
+    >>> from serostudy._pipeline import load_context
     >>> from serostudy.assay import assay_stage
-    >>> callable(assay_stage)
-    True
+    >>> ctx = load_context(load_config(demo_config_path()), demo_config_path().parent)
+    >>> "b12_pmol_l" in ctx.data.columns
+    False
+    >>> [s.id for s in assay_stage(ctx)]
+    ['assay']
+    >>> int(ctx.data["b12_pmol_l"].notna().sum()), int((ctx.data["b12_pmol_l__censor"] == "<").sum())
+    (92, 1)
     """
     import pandas as pd
 

@@ -201,6 +201,29 @@ def _pts(p: Printed, k: int = 5, *, zero: bool = False) -> np.ndarray:
     return pts
 
 
+def _df_points(df: Printed, *, rounded_allowed: bool) -> np.ndarray:
+    """Degrees of freedom a printed df stands for.
+
+    A df that is a count (chi2's df, both df of a classic F, a Student t's n1 + n2 - 2,
+    r's n - 2) is an integer printed exactly: ``2`` means 2, not [1.5, 2.5].  Only a
+    Welch-type (Satterthwaite) df is a real number that a paper rounds, so the printed
+    df is read as an interval when it has decimals (``27.3``) or when the df is
+    Welch-type (``rounded_allowed``), e.g. ``t(27)`` of a test named Welch.
+    """
+    if df.decimals > 0 or rounded_allowed:
+        return _pts(df, 3)
+    return np.array([float(df.value)])
+
+
+_WELCH_WORDS = ("welch", "unequal", "satterthwaite", "brown-forsythe", "brown forsythe")
+
+
+def _welch_type(test_name: str | None) -> bool:
+    """Whether the named test has a Welch-Satterthwaite-type (non-integer) df."""
+    t = (test_name or "").lower()
+    return any(w in t for w in _WELCH_WORDS)
+
+
 def _sig(lo: float, hi: float, alpha: float) -> str | None:
     """'sig' if the whole range is below alpha, 'ns' if at or above, else None."""
     if hi < alpha:
@@ -487,8 +510,8 @@ def check_anova(
     variants = []
     for name, arr, prim in (("classic F", pc, not fl["welch"]), ("Welch F", pw, fl["welch"] or not fl["named"])):
         a = arr[np.isfinite(arr)]
-        lo, hi = float(a.min()), float(1.0 if common else a.max())
-        variants.append(Variant(name, lo, hi, _pmatch(p, lo, hi), prim))
+        vlo, vhi = float(a.min()), float(1.0 if common else a.max())
+        variants.append(Variant(name, vlo, vhi, _pmatch(p, vlo, vhi), prim))
     verdict, lo, hi, expl = _verdict(p, variants, alpha, "p")
     return Finding("anova", item, printed, "p", lo, hi, tuple(variants), verdict, expl, variable, None)
 
@@ -625,8 +648,8 @@ def check_contingency(
         vals = [v for v in results.get(key, []) if math.isfinite(v)]
         if not vals:
             continue
-        lo, hi = min(vals), max(vals)
-        variants.append(Variant(names[key], lo, hi, _pmatch(p, lo, hi), prim[key]))
+        vlo, vhi = min(vals), max(vals)
+        variants.append(Variant(names[key], vlo, vhi, _pmatch(p, vlo, vhi), prim[key]))
     if not variants:
         return _nc("contingency", item, printed, "p", "a row or column of the table is empty", variable, None)
     verdict, lo, hi, expl = _verdict(p, variants, alpha, "p")
@@ -723,12 +746,21 @@ def check_printed_statistic(
     alternative: str | None = None,
     alpha: float = 0.05,
     variable: str | None = None,
+    test_name: str | None = None,
 ) -> Finding:
     """statcheck's check: the printed p against the printed statistic and df.
 
-    The statistic and df are intervals too (a Welch df printed as 27.3); a negative t
-    is handled by symmetry, so ``t(28) = -2.20, p = .04`` is consistent.  A one-sided p
-    is accepted in the direction of the statistic's sign only.
+    The statistic is an interval (the values that round to it).  Degrees of freedom
+    that are counts are exact: chi2's df, both df of F, t's df and r's n - 2.  A df is
+    read as rounded (``27`` standing for [26.5, 27.5]) only when it is printed with
+    decimals (a Welch df printed as ``27.3``) or when ``test_name`` names a Welch-type
+    test ("Welch", "unequal variances", "Satterthwaite", "Brown-Forsythe"): then t's df
+    and F's denominator df may be rounded; F's numerator df (k - 1) stays exact.  A
+    negative t is handled by symmetry, so ``t(28) = -2.20, p = .04`` is consistent.  A
+    one-sided p is accepted in the direction of the statistic's sign only.
+
+    Validated against the published statcheck examples (Nuijten et al. 2016) and the
+    R distribution functions ``pt``, ``pf``, ``pchisq`` (through scipy.stats).
 
     Examples
     --------
@@ -736,6 +768,9 @@ def check_printed_statistic(
     >>> check_printed_statistic(item="x", statistic_name="t", statistic=P("-2.20"), df=P("28"),
     ...                         p=P(".04", kind="p")).verdict
     'consistent'
+    >>> check_printed_statistic(item="x", statistic_name="F", statistic=P("3.20"), df=P("2"),
+    ...                         df2=P("45"), p=P(".04", kind="p")).verdict   # p = .050: df 2 is exact
+    'inconsistent'
     """
     name = statistic_name
     dft = "" if df is None else f"({df}" + (f", {df2}" if df2 is not None else "") + ")"
@@ -744,8 +779,10 @@ def check_printed_statistic(
         return _nc("statistic", item, printed, "p", "no p-value printed", variable, None)
     if name in ("t", "r", "chi2") and df is None or name == "F" and (df is None or df2 is None):
         return _nc("statistic", item, printed, "p", "degrees of freedom are needed", variable, None)
+    welch = _welch_type(test_name) and name in ("t", "F")
     x = _pts(statistic, 5, zero=True)
-    dfs = _pts(df, 3) if df is not None else np.array([np.inf])
+    # F's numerator df is k - 1 even for Welch's ANOVA; a Welch t's df is Satterthwaite's
+    dfs = _df_points(df, rounded_allowed=welch and name == "t") if df is not None else np.array([np.inf])
     X, DF = np.meshgrid(x, dfs, indexing="ij")
 
     def pv(alt: str) -> np.ndarray:
@@ -757,7 +794,8 @@ def check_printed_statistic(
             return _p_from_t(X, np.full_like(X, 1e12), alt)
         if name == "chi2":
             return stats.chi2.sf(X, DF)
-        d2 = _pts(df2, 3)  # type: ignore[arg-type]
+        assert df2 is not None  # checked above: F needs both df
+        d2 = _df_points(df2, rounded_allowed=welch)
         return np.concatenate([stats.f.sf(X, DF, v) for v in d2])
 
     if name in ("chi2", "F"):
@@ -770,10 +808,18 @@ def check_printed_statistic(
     for alt, label, prim in alts:
         P = pv(alt if alt != "upper" else "two-sided")
         P = P[np.isfinite(P)]
-        lo, hi = float(P.min()), float(P.max())
-        variants.append(Variant(label, lo, hi, _pmatch(p, lo, hi), prim))
+        vlo, vhi = float(P.min()), float(P.max())
+        variants.append(Variant(label, vlo, vhi, _pmatch(p, vlo, vhi), prim))
     verdict, lo, hi, expl = _verdict(p, variants, alpha, "p")
-    return Finding("statistic", item, printed, "p", lo, hi, tuple(variants), verdict, expl, variable, None)
+    exact = [d.text for d in (df, df2) if d is not None and d.decimals == 0]
+    if welch and name == "t":
+        exact = []
+    elif welch and name == "F":
+        exact = exact[:1]
+    if verdict != "consistent" and exact:
+        expl += f" (df {', '.join(exact)} taken as exact counts; only a Welch-type df is rounded)"
+    return Finding("statistic", item, printed, "p", lo, hi, tuple(variants), verdict, expl, variable, None,
+                   {"df_exact": exact})
 
 
 # --------------------------------------------------------------------------- percentages
@@ -924,13 +970,13 @@ def check_t_statistic(*, item: str, t: Printed, m1: Printed, s1: Printed, n1: in
     fl = _name_flags(test_name)
     kinds = [("Student t", True, not fl["welch"] or fl["student"]), ("Welch t", False, fl["welch"] or not fl["student"])]
     variants = []
-    tlo = abs(t.lo) if t.lo * t.hi > 0 else 0.0
+    tlo = min(abs(t.lo), abs(t.hi)) if t.lo * t.hi > 0 else 0.0
     thi = max(abs(t.lo), abs(t.hi))
     for name, eq, prim in kinds:
         _, _, a, b = ttest_p_range(m1, s1, n1, m2, s2, n2, equal_var=eq)
-        lo = 0.0 if a <= 0 <= b else min(abs(a), abs(b))
-        hi = max(abs(a), abs(b))
-        variants.append(Variant(f"|t|, {name}", lo, hi, not (hi < tlo - 1e-12 or lo > thi + 1e-12), prim))
+        vlo = 0.0 if a <= 0 <= b else min(abs(a), abs(b))
+        vhi = max(abs(a), abs(b))
+        variants.append(Variant(f"|t|, {name}", vlo, vhi, not (vhi < tlo - 1e-12 or vlo > thi + 1e-12), prim))
     verdict, lo, hi, expl = _verdict(t, variants, None, "t")
     return Finding("t_statistic", item, f"t = {t}", "|t|", lo, hi, tuple(variants), verdict, expl, variable, None)
 

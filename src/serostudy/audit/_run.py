@@ -177,7 +177,8 @@ def audit(summary: PublishedSummary | str | Path | dict[str, Any], *, alpha: flo
                 if v.test.statistic is not None:
                     F.append(check_printed_statistic(item=f"{base}.test", statistic_name=v.test.statistic_name or "t",
                                                      statistic=v.test.statistic, df=v.test.df, df2=v.test.df2, p=v.test.p,
-                                                     alternative=v.test.alternative, alpha=a, variable=name))
+                                                     alternative=v.test.alternative, alpha=a, variable=name,
+                                                     test_name=v.test.test))
                 if len(cells) == 2:
                     c1, c2 = cells
                     if (v.test.statistic is not None and v.test.statistic_name == "t"
@@ -188,7 +189,8 @@ def audit(summary: PublishedSummary | str | Path | dict[str, Any], *, alpha: flo
                     F.append(check_ttest(item=f"{base}.test.p", m1=c1.mean, s1=c1.sd, n1=ns[0], m2=c2.mean, s2=c2.sd,
                                          n2=ns[1], p=v.test.p, test_name=v.test.test, alternative=v.test.alternative,
                                          alpha=a, variable=name, labels=(gs[0], gs[1])))
-                    if v.baseline and None not in (c1.mean, c1.sd, c2.mean, c2.sd):
+                    if (v.baseline and c1.mean is not None and c1.sd is not None and c2.mean is not None
+                            and c2.sd is not None):
                         r = stats.ttest_ind_from_stats(c1.mean.mid, c1.sd.mid, ns[0], c2.mean.mid, c2.sd.mid, ns[1])
                         baseline_p.append((name, float(r.pvalue)))
                     elif v.baseline and v.test.p is not None:
@@ -205,10 +207,10 @@ def audit(summary: PublishedSummary | str | Path | dict[str, Any], *, alpha: flo
             table: list[list[int | None]] = []
             pcts = []
             gns = []
-            for g, cells in v.counts.items():
+            for g, lcells in v.counts.items():
                 n = s.group_n(g)
-                row = [cells[l].n if l in cells else None for l in levels]
-                prow = [cells[l].pct if l in cells else None for l in levels]
+                row = [lcells[l].n if l in lcells else None for l in levels]
+                prow = [lcells[l].pct if l in lcells else None for l in levels]
                 table.append(row)
                 pcts.append(prow)
                 gns.append(n)
@@ -217,19 +219,19 @@ def audit(summary: PublishedSummary | str | Path | dict[str, Any], *, alpha: flo
                 if len(known) == len(levels):
                     F.append(check_count_total(item=it, counts=known, n=n, variable=name, group=g))
                 total = sum(known) if len(known) == len(levels) else None
-                prs = [cells[l].pct for l in levels if l in cells and cells[l].pct is not None]
+                prs = [lc.pct for l in levels if (lc := lcells.get(l)) is not None and lc.pct is not None]
                 if len(prs) == len(levels) and len(levels) >= 2:
-                    F.append(check_percent_total(item=f"{it}.pct", pcts=prs, variable=name, group=g))  # type: ignore[arg-type]
+                    F.append(check_percent_total(item=f"{it}.pct", pcts=prs, variable=name, group=g))
                 for l in levels:
-                    c = cells.get(l)
+                    c = lcells.get(l)
                     if c is not None and c.pct is not None:
                         F.append(check_percent(item=f"{it}.{l}.pct", pct=c.pct, count=c.n, n=n, alt_denominator=total,
                                                variable=name, group=f"{g}: {l}"))
             if v.test is not None:
                 if v.test.statistic is not None:
                     F.append(check_printed_statistic(item=f"{base}.test", statistic_name=v.test.statistic_name or "chi2",
-                                                     statistic=v.test.statistic, df=v.test.df, p=v.test.p, alpha=a,
-                                                     variable=name))
+                                                     statistic=v.test.statistic, df=v.test.df, df2=v.test.df2,
+                                                     p=v.test.p, alpha=a, variable=name, test_name=v.test.test))
                 if len(table) >= 2:
                     F.append(check_contingency(item=f"{base}.test.p", table=table, pcts=pcts, group_ns=gns, p=v.test.p,
                                                test_name=v.test.test, alpha=a, variable=name))
@@ -255,22 +257,23 @@ def audit(summary: PublishedSummary | str | Path | dict[str, Any], *, alpha: flo
                     F.append(check_identity(item=f"{base}.summaries.{g}.{stat}", lhs=[(1, x)], rhs=[(1, y)], text=txt,
                                             description=f"{name} is declared the same as {v.same_as} ({g}, {stat})"))
 
-    for i, c in enumerate(s.correlations):
-        n = c.n or s.group_n(c.group)  # type: ignore[arg-type]
-        F.append(check_correlation(item=f"correlations[{i}]", r=c.r, n=n, p=c.p, method=c.method,
-                                   alternative=c.alternative, alpha=a, variable=f"{c.x} ~ {c.y}", group=c.group))
+    for i, cs in enumerate(s.correlations):
+        n = cs.n or s.group_n(cs.group)  # type: ignore[arg-type]  # the schema requires `n` or `group`
+        F.append(check_correlation(item=f"correlations[{i}]", r=cs.r, n=n, p=cs.p, method=cs.method,
+                                   alternative=cs.alternative, alpha=a, variable=f"{cs.x} ~ {cs.y}", group=cs.group))
 
     for i, sg in enumerate(s.subgroups):
         it = f"subgroups[{i}]"
         parts = list(sg.parts.items())
-        ns: list[int | None] = []
+        part_ns: list[int | None] = []
         for lvl, cell in parts:
             nn = cell.n
             if nn is None and sg.by is not None and sg.group is not None:
                 lc = s.variables[sg.by].counts.get(sg.group, {}).get(lvl)
                 nn = None if lc is None else lc.n
-            ns.append(nn)
-        if any(n is None for n in ns):
+            part_ns.append(nn)
+        sizes = [n for n in part_ns if n is not None]
+        if len(sizes) < len(part_ns):
             F.append(Finding("subgroup_mean", it, "", "mean", None, None, (), "not_checkable",
                              "Not checkable: subgroup sizes are not printed (give parts.<level>.n or `by`).",
                              sg.variable, sg.group))
@@ -278,12 +281,12 @@ def audit(summary: PublishedSummary | str | Path | dict[str, Any], *, alpha: flo
         overall = s.variables[sg.variable].summaries.get(sg.group or "", None)
         means = [c.mean for _, c in parts]
         if all(m is not None for m in means) and overall is not None:
-            F.extend(check_subgroup(item=it, means=means, sds=[c.sd for _, c in parts], ns=ns,  # type: ignore[arg-type]
+            F.extend(check_subgroup(item=it, means=means, sds=[c.sd for _, c in parts], ns=sizes,  # type: ignore[arg-type]
                                     overall_mean=overall.mean, overall_sd=overall.sd, variable=sg.variable,
                                     group=sg.group, labels=[l for l, _ in parts]))
         if sg.test is not None and len(parts) == 2:
             (l1, c1), (l2, c2) = parts
-            F.append(check_ttest(item=f"{it}.test.p", m1=c1.mean, s1=c1.sd, n1=ns[0], m2=c2.mean, s2=c2.sd, n2=ns[1],  # type: ignore[arg-type]
+            F.append(check_ttest(item=f"{it}.test.p", m1=c1.mean, s1=c1.sd, n1=sizes[0], m2=c2.mean, s2=c2.sd, n2=sizes[1],
                                  p=sg.test.p, test_name=sg.test.test, alternative=sg.test.alternative, alpha=a,
                                  variable=sg.variable, group=sg.group, labels=(l1, l2)))
 

@@ -63,7 +63,7 @@ __all__ = [
     "FORMAT",
 ]
 
-FORMAT = "serostudy-audit/1"
+FORMAT: Literal["serostudy-audit/1"] = "serostudy-audit/1"
 
 
 def _printed(kind: str):

@@ -279,7 +279,7 @@ def _banded_margin(counts: list[int], cuts: tuple[float, ...], clearance: float,
         constraints=[{"type": "eq", "fun": lambda x: x.mean() - mean, "jac": lambda x: np.full(n, 1.0 / n)},
                      {"type": "eq", "fun": lambda x: x.std(ddof=1) - sd,
                       "jac": lambda x: (x - x.mean()) / ((n - 1) * max(x.std(ddof=1), 1e-300))}],
-        bounds=list(zip(np.where(np.isfinite(lb), lb, None), np.where(np.isfinite(ub), ub, None))),
+        bounds=[(a if np.isfinite(a) else None, b if np.isfinite(b) else None) for a, b in zip(lb, ub)],
         method="SLSQP", options={"maxiter": 1000, "ftol": 1e-14})
     x = np.clip(res.x, lb, ub)
     if abs(x.mean() - mean) > 1e-9 * max(1.0, abs(mean)) or abs(x.std(ddof=1) - sd) > 1e-9 * max(1.0, sd):
@@ -895,24 +895,26 @@ def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: Audi
         overall = cont[sg.variable].summaries[sg.group].mean if sg.variable in cont else None
         if fm is None or fm.verdict != "consistent" or overall is None:
             continue
-        ns = []
+        part_ns: list[int | None] = []
         for lvl, pc in sg.parts.items():
             lc = s.variables[sg.by].counts.get(sg.group, {}).get(lvl)
-            ns.append(pc.n or (None if lc is None else lc.n))
-        if None in ns or any(pc.mean is None for pc in sg.parts.values()):
+            part_ns.append(pc.n or (None if lc is None else lc.n))
+        ns = [k for k in part_ns if k is not None]
+        means = [pc.mean for pc in sg.parts.values() if pc.mean is not None]
+        if len(ns) < len(part_ns) or len(means) < len(sg.parts):
             continue
-        pooled = sum(k * pc.mean.mid for k, pc in zip(ns, sg.parts.values())) / sum(ns)  # type: ignore[union-attr,misc]
+        pooled = sum(k * m.mid for k, m in zip(ns, means)) / sum(ns)
         lo_m, hi_m = _shrunk(overall, 0.9)
         key = (sg.variable, sg.group)
         sd_target = targets_all[key][1]
         fs = finding(f"subgroups[{i}]", "subgroup_sd")
         overall_sd = cont[sg.variable].summaries[sg.group].sd
+        sds = [pc.sd for pc in sg.parts.values() if pc.sd is not None]
         if (fs is not None and fs.verdict == "consistent" and overall_sd is not None
-                and all(pc.sd is not None for pc in sg.parts.values())):
+                and len(sds) == len(sg.parts)):
             # and the overall SD where the subgroup SDs and means pool
-            N = sum(ns)  # type: ignore[arg-type]
-            ss = sum((k - 1) * pc.sd.mid**2 + k * (pc.mean.mid - pooled) ** 2  # type: ignore[union-attr,operator]
-                     for k, pc in zip(ns, sg.parts.values()))
+            N = sum(ns)
+            ss = sum((k - 1) * sd.mid**2 + k * (m.mid - pooled) ** 2 for k, sd, m in zip(ns, sds, means))
             lo_s, hi_s = _shrunk(overall_sd, 0.9)
             sd_target = min(max(math.sqrt(ss / (N - 1)), lo_s), hi_s)
         targets_all[key] = (min(max(pooled, lo_m), hi_m), sd_target)
@@ -956,17 +958,17 @@ def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: Audi
         counter += n
         # categorical: exact counts, missing beyond them
         for name, v in cats.items():
-            cells = v.counts.get(g)
+            lcells = v.counts.get(g)
             col = np.full(n, None, dtype=object)
-            if cells:
+            if lcells:
                 vals: list[str] = []
                 for lvl in v.levels or []:
-                    c = cells.get(lvl)
-                    if c is None:
+                    lc = lcells.get(lvl)
+                    if lc is None:
                         continue
-                    k = c.n
-                    if k is None and c.pct is not None:
-                        lo_k = math.ceil(to_fraction(c.pct.low) * n / 100)
+                    k = lc.n
+                    if k is None and lc.pct is not None:
+                        lo_k = math.ceil(to_fraction(lc.pct.low) * n / 100)
                         k = lo_k
                     vals.extend([lvl] * int(k or 0))
                 vals = vals[:n]
@@ -986,28 +988,28 @@ def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: Audi
             block[name] = np.nan if x is None else x
         # dependence: copula ordering, then swaps
         corr_targets: list[_Target] = []
-        ccols = [c for c in targets_ms if not block[c].isna().all()]
-        for i, c in enumerate(s.correlations):
-            if c.group != g or c.x not in ccols or c.y not in ccols:
+        ccols = [cc for cc in targets_ms if not block[cc].isna().all()]
+        for i, cs in enumerate(s.correlations):
+            if cs.group != g or cs.x not in ccols or cs.y not in ccols:
                 continue
-            n_pairs = int((block[c.x].notna() & block[c.y].notna()).sum())
-            lo_r, hi_r = _r_target(c.r, c.p, c.n or n_pairs, finding(f"correlations[{i}]"))
-            corr_targets.append(_Target("r", (c.x, c.y), lo_r, hi_r))
+            n_pairs = int((block[cs.x].notna() & block[cs.y].notna()).sum())
+            lo_r, hi_r = _r_target(cs.r, cs.p, cs.n or n_pairs, finding(f"correlations[{i}]"))
+            corr_targets.append(_Target("r", (cs.x, cs.y), lo_r, hi_r))
         if ccols:
-            idx = {c: k for k, c in enumerate(ccols)}
+            idx = {cc: k for k, cc in enumerate(ccols)}
             R = np.eye(len(ccols))
-            for t in corr_targets:
-                a, b = idx[t.cols[0]], idx[t.cols[1]]
-                R[a, b] = R[b, a] = (t.lo + t.hi) / 2
+            for tg in corr_targets:
+                a, b = idx[tg.cols[0]], idx[tg.cols[1]]
+                R[a, b] = R[b, a] = (tg.lo + tg.hi) / 2
             R = _nearest_pd(R)
             Z = rng.multivariate_normal(np.zeros(len(ccols)), R, size=n, method="cholesky")
-            for c in ccols:
-                col = block[c].to_numpy(dtype=float).copy()
-                have = ~np.isnan(col)
-                vals = np.sort(col[have])
-                ranks = np.argsort(np.argsort(Z[have, idx[c]]))
-                col[have] = vals[ranks]
-                block[c] = col
+            for cc in ccols:
+                xs = block[cc].to_numpy(dtype=float).copy()
+                have = ~np.isnan(xs)
+                sorted_vals = np.sort(xs[have])
+                ranks = np.argsort(np.argsort(Z[have, idx[cc]]))
+                xs[have] = sorted_vals[ranks]
+                block[cc] = xs
         for i, sg in enumerate(s.subgroups):
             if sg.group != g or sg.by is None or sg.variable not in ccols:
                 continue
@@ -1022,7 +1024,7 @@ def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: Audi
                 if pc.sd is not None and fs is not None and fs.verdict == "consistent":
                     corr_targets.append(_Target("subsd", (sg.variable,), *_shrunk(pc.sd, 0.9), mask=mask))
         block = _swap_search(block, ccols, corr_targets, rng,
-                             steps=300_000 if any(t.kind != "r" for t in corr_targets) else 100_000,
+                             steps=300_000 if any(tg.kind != "r" for tg in corr_targets) else 100_000,
                              continuous=frozenset(c for c in ccols if cont[c].granularity is None),
                              bands={c: src_of[c][1] for c in ccols if c in src_of})
         # derived categories: computed from the values themselves
@@ -1034,8 +1036,8 @@ def synthesize(summary: PublishedSummary | str | Any, *, seed: int, report: Audi
             block[cat] = pd.Series([levels[i] if i >= 0 else None for i in li], dtype="object")
         blocks.append(block)
     data = pd.concat(blocks, ignore_index=True)
-    cells = _resummarise(s, rep, data)
-    return SynthResult(data=data, cells=tuple(cells), seed=seed, audit=rep)
+    matches = _resummarise(s, rep, data)
+    return SynthResult(data=data, cells=tuple(matches), seed=seed, audit=rep)
 
 
 # --------------------------------------------------------------------------- re-summary
@@ -1128,19 +1130,19 @@ def _resummarise(s: PublishedSummary, rep: AuditReport, data: pd.DataFrame) -> l
                     p0 = stats.chi2_contingency(t, correction=False).pvalue
                     p1 = stats.chi2_contingency(t, correction=True).pvalue
                     add(f"{base}.test.p", v.test.p, float(p0), contra(f"{base}.test.p"), (float(p1),))
-    for i, c in enumerate(s.correlations):
-        sub = data[data.group == c.group] if c.group is not None else data
-        if c.x not in sub or c.y not in sub:
+    for i, cs in enumerate(s.correlations):
+        sub = data[data.group == cs.group] if cs.group is not None else data
+        if cs.x not in sub or cs.y not in sub:
             continue
-        xy = sub[[s.variables[c.x].same_as or c.x, s.variables[c.y].same_as or c.y]].dropna().to_numpy(dtype=float)
+        xy = sub[[s.variables[cs.x].same_as or cs.x, s.variables[cs.y].same_as or cs.y]].dropna().to_numpy(dtype=float)
         if xy.shape[0] < 3:
             continue
         r = _corr(xy[:, 0], xy[:, 1])
-        add(f"correlations[{i}].r", c.r, r, None)
-        if c.p is not None:
+        add(f"correlations[{i}].r", cs.r, r, None)
+        if cs.p is not None:
             p2 = float(_corr_p(np.array([r]), xy.shape[0], "two-sided")[0])
-            add(f"correlations[{i}].p", c.p, p2, contra(f"correlations[{i}]"), (p2 / 2,))
-            n_printed = c.n or (s.group_n(c.group) if c.group is not None else None)
+            add(f"correlations[{i}].p", cs.p, p2, contra(f"correlations[{i}]"), (p2 / 2,))
+            n_printed = cs.n or (s.group_n(cs.group) if cs.group is not None else None)
             last = out[-1]
             if not last.matched and not last.contradicted and n_printed is not None and xy.shape[0] < n_printed:
                 out[-1] = CellMatch(last.item, last.printed, last.achieved, False, False,

@@ -6,6 +6,10 @@ Heavy imports (numpy, pandas, scipy, matplotlib) happen inside the handlers.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from serostudy.assay._curves import CurveModel
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -67,7 +71,7 @@ def _fit(args: argparse.Namespace) -> int:
             raise AssayError(f"found {raw.iloc[i]!r}, expected a number", file=args.standards, row=i + 2, column=col)
     fit = fit_curve(x.to_numpy(), y.to_numpy(), model=args.model, weights=args.weights)
     d = fit.to_dict()
-    other = "5pl" if args.model == "4pl" else "4pl"
+    other: CurveModel = "5pl" if args.model == "4pl" else "4pl"
     try:
         d[f"aic_{other}"] = fit_curve(x.to_numpy(), y.to_numpy(), model=other, weights=args.weights).aic
     except (AssayError, FitError):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import get_args
+
+from serostudy._typing import CategoricalTest  # the config's vocabulary (typing only: --help stays fast)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,11 +41,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("data", metavar="DATA", help="CSV, XLSX, SPSS .sav or Stata .dta")
     p.add_argument("--by", required=True, metavar="COLUMN", help="grouping column")
+    p.add_argument("--groups", metavar="a,b",
+                   help="show only these groups of --by, in this order (rows of other groups are left out and counted)")
     p.add_argument("--include", metavar="a,b,c", help="variables to show, in order (default: all but --by)")
     p.add_argument("--categorical", metavar="x,y", help="force these columns categorical")
     p.add_argument("--continuous", metavar="x,y", help="force these columns continuous")
     p.add_argument("--nonnormal", metavar="x,y", help="summarise as median [Q1, Q3] and compare by Mann-Whitney")
     p.add_argument("--test", choices=["welch", "student"], default="welch", help="t-test for continuous variables")
+    p.add_argument("--categorical-test", choices=get_args(CategoricalTest), default="auto",
+                   help="test for categorical variables, as tests.categorical in study.yaml: auto (chi-square "
+                   "without correction if every expected count >= 5, else Fisher), chi2, chi2-yates, fisher")
     p.add_argument("--smd", action="store_true", help="add a standardized mean difference column")
     p.add_argument("--no-overall", action="store_true", help="omit the overall column")
     p.add_argument("--sheet", default=None, help="XLSX sheet name")
@@ -92,11 +100,13 @@ def _table1(args: argparse.Namespace) -> int:
     t = table1(
         df,
         by=args.by,
+        groups=_split(args.groups),
         include=_split(args.include),
         categorical=_split(args.categorical),
         continuous=_split(args.continuous),
         nonnormal=_split(args.nonnormal),
         test=args.test,
+        categorical_test=args.categorical_test,
         smd=args.smd,
         overall=not args.no_overall,
     )

@@ -45,7 +45,8 @@ def _run(args: argparse.Namespace) -> int:
     import sys
     import warnings
 
-    from serostudy.exceptions import SerostudyWarning
+    from serostudy._analysis.api import naming_file
+    from serostudy.exceptions import InputError, SerostudyWarning
     from serostudy.models import fit_model
 
     data = _read(args.data, args.sheet)
@@ -60,8 +61,11 @@ def _run(args: argparse.Namespace) -> int:
         options["levels"] = [s.strip() for s in args.levels.split(",")]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SerostudyWarning)
-        fit = fit_model(data, args.formula, family=args.family, exposure=args.exposure,
-                        confidence_level=args.confidence_level, **options)
+        try:
+            fit = fit_model(data, args.formula, family=args.family, exposure=args.exposure,
+                            confidence_level=args.confidence_level, **options)
+        except InputError as exc:  # every input error names the file
+            raise naming_file(exc, args.data) from None
     for w in caught:
         if issubclass(w.category, SerostudyWarning):
             print(f"serostudy: warning: {w.message}", file=sys.stderr)
@@ -73,25 +77,16 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _read(path: str, sheet: str | None):
-    """Read the table; columns whose every non-missing cell is a number become numeric.
+    """Read the table as ``serostudy table1 DATA`` does (one reader, one NA vocabulary).
 
-    ``read_table`` keeps CSV cells as text (there is no codebook here), so the numeric
-    columns are recognised the way ``pandas.read_csv`` would; the rest stay text
-    (categorical terms in the formula).
+    Cells "NA", "", "N/A", "." ... (:data:`serostudy._io.na.NA_VALUES`) are missing;
+    columns whose every non-missing cell is a number become numeric, the rest stay text
+    (categorical terms in the formula).  Rows missing a value the model uses are then
+    excluded by the model and listed by spreadsheet row (``excluded_rows``).
     """
-    import pandas as pd
+    from serostudy._analysis.api import read_data_frame
 
-    from serostudy._io.readers import read_table
-
-    raw = read_table(path, sheet=sheet)
-    out = raw.copy()
-    for col in out.columns:
-        s = out[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            num = pd.to_numeric(s, errors="coerce")
-            if bool((num.notna() | s.isna()).all()) and num.notna().any():
-                out[col] = num
-    return out
+    return read_data_frame(path, sheet=sheet)
 
 
 def _as_json(fit, source: str) -> dict:

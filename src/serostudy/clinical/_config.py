@@ -60,8 +60,8 @@ class EdssConfig(_Strict):
     cerebral_grade_1: Literal["ignore", "count"] = "ignore"
     convert_visual: bool = True
     convert_bowel_bladder: bool = True
-    ambulation_1_floor: Literal[0.0, 1.0, 1.5, 2.0] = 2.0
-    grade4_with_grade3: Literal[4.5, 5.0] = 4.5
+    ambulation_1_floor: Literal[0.0, 1.0, 1.5, 2.0] = 2.0  # type: ignore[valid-type]  # pydantic checks float literals; typing has none
+    grade4_with_grade3: Literal[4.5, 5.0] = 4.5  # type: ignore[valid-type]  # as above
     tolerance: float = Field(0.0, ge=0, description="Differences up to this are not flagged.")
 
     @field_validator("columns")

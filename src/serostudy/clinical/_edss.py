@@ -410,7 +410,7 @@ def edss_frame(
             except InputError as exc:
                 who = f"participant {row[id_column]!r}: " if id_column else ""
                 raise DataError(f"{who}{exc.reason}", row=i + 2, column=cols[n]) from None
-        computed[i] = edss(**vals, options=options)  # type: ignore[arg-type]
+        computed[i] = edss(**vals, options=options)
     out = pd.DataFrame(index=data.index)
     out["edss_computed"] = computed
     if recorded is not None:

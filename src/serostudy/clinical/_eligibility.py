@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Literal, Mapping, Sequence
 
 from serostudy._stage import Exclusion
-from serostudy.exceptions import ConfigError, DataError
+from serostudy.exceptions import ConfigError, DataError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -193,6 +193,8 @@ def evaluate(cond: Condition, row: Mapping[str, Any], *, pid: object = None) -> 
         if any(v is True for v in vals):
             return True
         return None if any(v is None for v in vals) else False
+    if cond.column is None or cond.op is None:
+        raise InputError("a condition needs `column` and one operator (or `all` / `any`), got an empty Condition")
     v = row[cond.column]
     op, target = cond.op, cond.value
     if op == "missing":

@@ -196,7 +196,7 @@ class IpndVerdict:
 def _aqp4(value: object) -> AQP4Status:
     text = str(value).strip().lower() if isinstance(value, str) else value
     if text in ("positive", "negative", "unknown"):
-        return text  # type: ignore[return-value]
+        return text
     raise InputError(
         f"AQP4-IgG status must be one of {{'positive', 'negative', 'unknown'}}, got {value!r}"
     )
@@ -483,6 +483,7 @@ def ipnd_frame(
         row = i + 2
         raw = r[aqp4_column]
         note = []
+        status: AQP4Status
         if raw is None or (not isinstance(raw, str) and pd.isna(raw)):
             status = "unknown"
             note.append("AQP4-IgG not recorded: treated as unknown")
@@ -493,7 +494,7 @@ def ipnd_frame(
                 raise DataError(f"participant {pid!r}: {exc.reason}", file=file, row=row, column=aqp4_column) from None
         core = {c: bool(_truthy(r[col], pid=pid, col=col, row=row, file=file)) for c, col in core_cols.items()}
         mri = {m: _truthy(r[col], pid=pid, col=col, row=row, file=file) for m, col in mri_cols.items()}
-        mog = "not_tested"
+        mog: MogStatus = "not_tested"
         if mog_column and mog_column in data.columns:
             mv = r[mog_column]
             if not (mv is None or (not isinstance(mv, str) and pd.isna(mv))):

@@ -127,12 +127,12 @@ def balance_table(
 
     from serostudy._inference._twosample import smd_categorical, smd_continuous
 
-    def summarise(d: "pd.DataFrame") -> dict[str, object]:
+    def summarise(d: "pd.DataFrame") -> dict[str, tuple[str, str, float]]:
         a = d[d[group_column].astype(str) == case]
         b = d[d[group_column].astype(str) == control]
         xa = pd.to_numeric(a[age], errors="coerce").dropna().to_numpy(float)
         xb = pd.to_numeric(b[age], errors="coerce").dropna().to_numpy(float)
-        out: dict[str, object] = {}
+        out: dict[str, tuple[str, str, float]] = {}  # variable -> (case, control, |SMD|)
         if xa.size > 1 and xb.size > 1:
             out["age"] = (
                 f"{xa.mean():.1f} ({xa.std(ddof=1):.1f})",

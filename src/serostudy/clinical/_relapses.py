@@ -389,9 +389,9 @@ def annualized_relapse_rate(
                 file=events_file,
                 column=col,
             )
-    for col in (id_column, onset_column, end_column, birth_column):
-        if col is not None and col not in patients.columns:
-            raise DataError(f"participant table has no column {col!r}", column=col)
+    for pcol in (id_column, onset_column, end_column, birth_column):
+        if pcol is not None and pcol not in patients.columns:
+            raise DataError(f"participant table has no column {pcol!r}", column=pcol)
 
     pids = [str(x) for x in patients[id_column]]
     known = set(pids)

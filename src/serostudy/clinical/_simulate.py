@@ -92,7 +92,7 @@ def _fs_for(target: float, rng: "np.random.Generator") -> dict[str, int]:
         gmax = {0.0: 0, 1.0: 1, 1.5: 1, 2.0: 2, 2.5: 2, 3.0: 3, 3.5: 3, 4.0: 4}[target]
     for _ in range(20000):
         p = rng.random()
-        grades = {}
+        grades: dict[str, Any] = {}  # keyword arguments of edss(): FS name -> grade
         for name in _FS:
             top = min(gmax + (2 if name in ("visual", "bowel_bladder") else 0), FS_RANGES[name])
             grades[name] = int(rng.integers(0, top + 1)) if rng.random() < p else 0

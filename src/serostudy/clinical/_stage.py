@@ -59,7 +59,7 @@ def _put(data: "pd.DataFrame", name: str, values: "pd.Series", choices: list[str
     return new
 
 
-def _fmt(x: float, d: int = 2) -> str:
+def _fmt(x: float | None, d: int = 2) -> str:
     return "" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{d}f}"
 
 
@@ -81,9 +81,18 @@ def run_clinical(ctx: RunContext) -> list[Section]:
 
     Examples
     --------
+    On the demo study (40 NMOSD patients, their attack dates, FS grades and IPND items):
+
+    >>> from serostudy._demo import demo_config_path
+    >>> from serostudy._io.config import load_config
+    >>> from serostudy._pipeline import load_context
     >>> from serostudy.clinical import run_clinical
-    >>> callable(run_clinical)
-    True
+    >>> ctx = load_context(load_config(demo_config_path()), demo_config_path().parent)
+    >>> run_clinical(ctx)  # its section is built with the flow, by run_eligibility
+    []
+    >>> nmosd = ctx.data[ctx.data["group"] == "nmosd"]
+    >>> int(nmosd["ipnd_met"].sum()), int(nmosd["arr_derived"].notna().sum()), int(nmosd["edss_flag"].sum())
+    (38, 40, 2)
     """
     import pandas as pd
 
@@ -209,13 +218,13 @@ def run_clinical(ctx: RunContext) -> list[Section]:
         n_mog = int(ver["possible_mogad"].sum())
         records.append(Record(analysis="clinical", variable="possible_mogad", statistic="count", estimate=float(n_mog),
                               group=case, denominator=len(ver), method="2023 MOGAD criteria (flag only)"))
-        rows = [Row(str(v), (str(int(n)),)) for v, n in counts.items()]
-        rows.append(Row("Possible MOGAD (MOG-IgG positive, 2023 criteria)", (str(n_mog),)))
+        verdict_rows = [Row(str(v), (str(int(n)),)) for v, n in counts.items()]
+        verdict_rows.append(Row("Possible MOGAD (MOG-IgG positive, 2023 criteria)", (str(n_mog),)))
         not_met = ver[~ver["ipnd_met"].astype(bool)]
         foot = [f"{sub.loc[i, idcol]}: {not_met.loc[i, 'ipnd_reasons']}" for i in not_met.index]
         displays.append(DisplayTable(
             name="clinical_diagnosis", title="Diagnosis by the 2015 IPND criteria",
-            panels=(Panel(header=("Verdict", "n"), rows=tuple(rows)),),
+            panels=(Panel(header=("Verdict", "n"), rows=tuple(verdict_rows)),),
             footnotes=tuple(["AQP4-IgG negative or unknown: two core characteristics meeting their MRI "
                              "requirements, one of them optic neuritis, myelitis with LETM or area postrema "
                              "syndrome."] + foot),
@@ -322,9 +331,22 @@ def run_eligibility(ctx: RunContext) -> list[Section]:
 
     Examples
     --------
-    >>> from serostudy.clinical import run_eligibility
-    >>> callable(run_eligibility)
-    True
+    >>> from serostudy._demo import demo_config_path
+    >>> from serostudy._io.config import load_config
+    >>> from serostudy._pipeline import load_context
+    >>> from serostudy.clinical import run_clinical, run_eligibility
+    >>> ctx = load_context(load_config(demo_config_path()), demo_config_path().parent)
+    >>> _ = run_clinical(ctx)
+    >>> sections = run_eligibility(ctx)
+    >>> [s.id for s in sections]
+    ['flow', 'clinical', 'matching']
+    >>> flow = sections[0].payload
+    >>> flow["assessed"], flow["analysed"]
+    ({'nmosd': 40, 'control': 57}, {'nmosd': 35, 'control': 53})
+    >>> [step["id"] for step in flow["steps"]]
+    ['ipnd', 'residence', 'consent', 'other_neuro', 'b12_supplement']
+    >>> len(ctx.excluded)
+    9
     """
     from markupsafe import Markup, escape
 
@@ -403,14 +425,14 @@ def run_eligibility(ctx: RunContext) -> list[Section]:
                                    method=s.label))
         frecords.append(Record(analysis="flow", variable="participants", statistic="n",
                                estimate=float(flow.analysed[g]), group=g, level="analysed"))
-    rows = [Row("Assessed for eligibility", tuple(str(flow.assessed[g]) for g in flow.groups))]
-    rows += [Row(f"Excluded, {s.reason}",
-                 tuple(str(s.excluded.get(g, 0)) if s.applies(g) else "\u2013" for g in flow.groups), indent=1)
-             for s in flow.steps]
-    rows.append(Row("Analysed", tuple(str(flow.analysed[g]) for g in flow.groups)))
+    flow_rows = [Row("Assessed for eligibility", tuple(str(flow.assessed[g]) for g in flow.groups))]
+    flow_rows += [Row(f"Excluded, {s.reason}",
+                      tuple(str(s.excluded.get(g, 0)) if s.applies(g) else "\u2013" for g in flow.groups), indent=1)
+                  for s in flow.steps]
+    flow_rows.append(Row("Analysed", tuple(str(flow.analysed[g]) for g in flow.groups)))
     table = DisplayTable(
         name="flow", title="Participant flow",
-        panels=(Panel(header=("", *[labels.get(g, g) for g in flow.groups]), rows=tuple(rows)),),
+        panels=(Panel(header=("", *[labels.get(g, g) for g in flow.groups]), rows=tuple(flow_rows)),),
         footnotes=("Rules applied in the order listed; each participant is counted under the first rule failed; "
                    "\u2013: the rule does not apply to the group.",),
         records=tuple(frecords), synthetic=ctx.synthetic,

@@ -6,8 +6,8 @@ Public API (everything else lives in private modules):
 * :func:`fit_model` -- one entry point for every family; :func:`fit_glm` (gaussian,
   poisson, negbin, logit) and :func:`fit_ordinal` (proportional odds, as ``MASS::polr``).
 * :func:`p_adjust` -- adjusted p-values as R ``p.adjust`` (BH q-values by default).
-* :func:`power_t2n`, :func:`power_r` -- power and smallest detectable effects as R
-  ``pwr``; :func:`simulate_negbin_power` -- simulation power of the count model, and
+* :func:`power_t2n`, :func:`power_r`, :func:`power_chisq`, :func:`power_anova` -- power,
+  smallest detectable effects and sample sizes as R ``pwr``; :func:`simulate_negbin_power` -- simulation power of the count model, and
   :func:`detectable_rate_ratio` -- the smallest rate ratio it detects.
 * Result objects: :class:`ModelResult`, :class:`ModelTerm`, :class:`PowerResult`,
   :class:`SimulatedPower`; the ``models:`` part of ``study.yaml``: :class:`ModelsConfig`.
@@ -33,6 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from serostudy.models._power import (
         detectable_rate_ratio,
         nb_fit_batch,
+        power_anova,
+        power_chisq,
         power_r,
         power_t2n,
         simulate_negbin_power,
@@ -46,6 +48,8 @@ _LAZY = {
     "p_adjust": "serostudy.models._multiplicity",
     "power_t2n": "serostudy.models._power",
     "power_r": "serostudy.models._power",
+    "power_chisq": "serostudy.models._power",
+    "power_anova": "serostudy.models._power",
     "simulate_negbin_power": "serostudy.models._power",
     "detectable_rate_ratio": "serostudy.models._power",
     "nb_fit_batch": "serostudy.models._power",
@@ -71,6 +75,8 @@ __all__ = [
     "p_adjust",
     "power_t2n",
     "power_r",
+    "power_chisq",
+    "power_anova",
     "simulate_negbin_power",
     "detectable_rate_ratio",
     "nb_fit_batch",

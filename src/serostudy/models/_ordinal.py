@@ -193,10 +193,10 @@ def fit_ordinal(
     )
 
 
-def _key(v: object) -> object:
+def _key(v: object) -> tuple[str, float] | tuple[str, str]:
     """Comparable key: numbers by value (2 == 2.0 == '2'), other values as text."""
     try:
-        f = float(v)  # type: ignore[arg-type]
+        f = float(v)  # type: ignore[arg-type]  # any value; TypeError/ValueError caught below
         if math.isfinite(f):
             return ("num", f)
     except (TypeError, ValueError):

@@ -4,6 +4,10 @@
   power for an effect, or the smallest standardised difference ``d`` detectable.
 * :func:`power_r` -- test of a Pearson correlation (R ``pwr::pwr.r.test``, which uses
   Fisher's z with a bias correction): power for an ``r``, or the smallest ``r``.
+* :func:`power_chisq` -- chi-squared test (R ``pwr::pwr.chisq.test``): power, the
+  smallest ``w``, or the total ``n``.
+* :func:`power_anova` -- balanced one-way ANOVA (R ``pwr::pwr.anova.test``): power, the
+  smallest ``f``, or ``n`` per group.
 * :func:`simulate_negbin_power` -- power of the negative binomial count model (rate
   ratio per ``per`` units of an exposure, log follow-up as offset) by simulation:
   seeded (``numpy.random.Generator``), every simulated study fitted at once by a
@@ -11,7 +15,8 @@
   progress bar on stderr when it is a terminal.
 
 Validated: ``power_t2n`` and ``power_r`` against pwr 1.3.0 to 1e-6 (tests/models/
-test_power.py); the vectorised negative binomial fit against :func:`fit_glm` (statsmodels,
+test_power.py); ``power_chisq`` and ``power_anova`` against pwr 1.3.0 (power to 1e-9,
+solved effect and n to 1e-6; tests/models/test_power_chisq_anova.py); the vectorised negative binomial fit against :func:`fit_glm` (statsmodels,
 itself checked against ``MASS::glm.nb``) study by study to 1e-6.
 """
 
@@ -175,6 +180,191 @@ def power_r(
     f = lambda rr: _r_power(sign * rr, n, alpha, alternative) - target  # noqa: E731
     r_hat = optimize.brentq(f, 1e-10, 1 - 1e-12, xtol=1e-14, rtol=1e-14)
     return PowerResult("correlation", sign * r_hat, "r", target, (n,), alpha, alternative, "effect", method)
+
+
+# --------------------------------------------------------------------------- chi-squared, ANOVA
+
+
+def _chisq_power(w: float, n: float, df: int, alpha: float) -> float:
+    crit = stats.chi2.isf(alpha, df)
+    nc = n * w * w
+    if nc == 0:
+        return float(stats.chi2.sf(crit, df))
+    return _tail(stats.ncx2.sf(crit, df, nc))
+
+
+def _anova_power(k: int, n: float, f: float, alpha: float) -> float:
+    df1, df2 = k - 1, (n - 1) * k
+    crit = stats.f.isf(alpha, df1, df2)
+    lam = k * n * f * f
+    if lam == 0:
+        return float(stats.f.sf(crit, df1, df2))
+    return _tail(stats.ncf.sf(crit, df1, df2, lam))
+
+
+def _solve_increasing(g, target: float, lo: float, start: float) -> float:
+    """Root of ``g(x) = target`` for ``g`` increasing on ``(lo, inf)``: bracket by doubling, then Brent."""
+    hi = start
+    while g(hi) < target:
+        lo, hi = hi, hi * 2
+        if hi > 1e12:
+            raise InputError(f"power {target} is not reached for any value up to 1e12")
+    return float(optimize.brentq(lambda x: g(x) - target, lo, hi, xtol=1e-15, rtol=1e-15, maxiter=500))
+
+
+def _one_missing(names: tuple[str, ...], values: tuple[object, ...]) -> str:
+    missing = [nm for nm, v in zip(names, values) if v is None]
+    if len(missing) != 1:
+        listed = ", ".join(f"`{nm}`" for nm in names)
+        raise InputError(f"give all but exactly one of {listed} (the one to solve for); "
+                         f"{'none' if not missing else ', '.join(missing)} left out")
+    return missing[0]
+
+
+def power_chisq(
+    *,
+    df: int,
+    w: float | None = None,
+    n: float | None = None,
+    power: float | None = None,
+    alpha: float = 0.05,
+) -> PowerResult:
+    """Power of a chi-squared test (goodness of fit or independence), as R ``pwr.chisq.test``.
+
+    Give all but exactly one of ``w``, ``n`` and ``power``; the one left out is solved
+    for: the power, the smallest effect ``w`` detected with that power, or the total
+    sample size ``n`` (a real number, as pwr gives it; round up for a design).
+
+    Parameters
+    ----------
+    df
+        Degrees of freedom of the test (``(r - 1)(c - 1)`` for an r x c table).
+    w
+        Cohen's effect size ``w = sqrt(sum((p1 - p0)^2 / p0))`` (0.1 small, 0.3 medium,
+        0.5 large); for an r x c table ``w`` is Cramér's V times ``sqrt(min(r, c) - 1)``.
+    n
+        Total number of observations.
+    power
+        Target power, in (alpha, 1).
+    alpha
+        Significance level.
+
+    Notes
+    -----
+    Power is ``P(X > q)`` for ``X`` noncentral chi-squared with ``df`` degrees of freedom
+    and noncentrality ``n w^2``, ``q`` the ``1 - alpha`` quantile of the central
+    chi-squared.  Validated against pwr 1.3.0 (``tests/models/test_power_chisq_anova.py``):
+    power to 1e-9; ``w`` and ``n`` to 1e-6 against the root of pwr's power function
+    solved tightly in R (pwr's own ``uniroot`` stops at tol 1.2e-4).
+
+    Examples
+    --------
+    >>> from serostudy.models import power_chisq
+    >>> round(power_chisq(w=0.3, n=100, df=1).power, 4)
+    0.8508
+    >>> round(power_chisq(w=0.3, df=1, power=0.8).n[0], 2)
+    87.21
+    """
+    if isinstance(df, bool) or int(df) != df or df < 1:
+        raise InputError(f"`df` must be a whole number >= 1, got {df!r}")
+    df = int(df)
+    _check_common(alpha, power)
+    if w is not None and not (math.isfinite(w) and w >= 0):
+        raise InputError(f"`w` must be >= 0, got {w!r}")
+    if n is not None and not (math.isfinite(n) and n > 1):
+        raise InputError(f"`n` must be a number > 1, got {n!r}")
+    solve = _one_missing(("w", "n", "power"), (w, n, power))
+    method = "Noncentral chi-squared power (noncentrality n w^2), as R pwr::pwr.chisq.test"
+    if solve == "power":
+        assert w is not None and n is not None
+        return PowerResult("chi-squared", float(w), "w", _chisq_power(float(w), float(n), df, alpha), (float(n),),
+                           alpha, "two-sided", "power", method, df=df)
+    assert power is not None
+    target = float(power)
+    if solve == "w":
+        assert n is not None
+        nn = float(n)
+        w_hat = _solve_increasing(lambda x: _chisq_power(x, nn, df, alpha), target, 0.0, 1.0)
+        return PowerResult("chi-squared", w_hat, "w", target, (nn,), alpha, "two-sided", "effect", method, df=df)
+    assert w is not None
+    if w == 0:
+        raise InputError("`w` must be > 0 to solve for `n` (w = 0 has power alpha at every n)")
+    ww = float(w)
+    n_hat = _solve_increasing(lambda x: _chisq_power(ww, x, df, alpha), target, 1.0, 16.0)
+    return PowerResult("chi-squared", ww, "w", target, (n_hat,), alpha, "two-sided", "n", method, df=df)
+
+
+def power_anova(
+    *,
+    k: int,
+    n: float | None = None,
+    f: float | None = None,
+    power: float | None = None,
+    alpha: float = 0.05,
+) -> PowerResult:
+    """Power of the balanced one-way ANOVA F test, as R ``pwr.anova.test``.
+
+    Give all but exactly one of ``n``, ``f`` and ``power``; the one left out is solved
+    for: the power, the smallest effect ``f`` detected with that power, or the number
+    ``n`` per group (a real number, as pwr gives it; round up for a design).
+
+    Parameters
+    ----------
+    k
+        Number of groups (at least 2).
+    n
+        Number of observations in each group.
+    f
+        Cohen's effect size ``f`` = SD of the group means / common within-group SD
+        (0.1 small, 0.25 medium, 0.4 large).
+    power
+        Target power, in (alpha, 1).
+    alpha
+        Significance level.
+
+    Notes
+    -----
+    Power is ``P(F > q)`` for ``F`` noncentral F with ``k - 1`` and ``(n - 1) k``
+    degrees of freedom and noncentrality ``k n f^2``, ``q`` the ``1 - alpha`` quantile
+    of the central F.  Validated against pwr 1.3.0 (``tests/models/
+    test_power_chisq_anova.py``): power to 1e-9; ``n`` and ``f`` to 1e-6 against the
+    root of pwr's power function solved tightly in R.
+
+    Examples
+    --------
+    >>> from serostudy.models import power_anova
+    >>> round(power_anova(k=3, n=20, f=0.25).power, 4)
+    0.3744
+    >>> round(power_anova(k=3, f=0.25, power=0.8).n[0], 2)
+    52.4
+    """
+    if isinstance(k, bool) or int(k) != k or k < 2:
+        raise InputError(f"`k` must be a whole number >= 2, got {k!r}")
+    k = int(k)
+    _check_common(alpha, power)
+    if n is not None and not (math.isfinite(n) and n > 2):
+        raise InputError(f"`n` must be a number > 2 (observations per group), got {n!r}")
+    if f is not None and not (math.isfinite(f) and f >= 0):
+        raise InputError(f"`f` must be >= 0, got {f!r}")
+    solve = _one_missing(("n", "f", "power"), (n, f, power))
+    method = "Noncentral F power of the balanced one-way ANOVA (noncentrality k n f^2), as R pwr::pwr.anova.test"
+    if solve == "power":
+        assert n is not None and f is not None
+        return PowerResult("one-way ANOVA", float(f), "f", _anova_power(k, float(n), float(f), alpha), (float(n),),
+                           alpha, "two-sided", "power", method, groups=k)
+    assert power is not None
+    target = float(power)
+    if solve == "f":
+        assert n is not None
+        nn = float(n)
+        f_hat = _solve_increasing(lambda x: _anova_power(k, nn, x, alpha), target, 0.0, 1.0)
+        return PowerResult("one-way ANOVA", f_hat, "f", target, (nn,), alpha, "two-sided", "effect", method, groups=k)
+    assert f is not None
+    if f == 0:
+        raise InputError("`f` must be > 0 to solve for `n` (f = 0 has power alpha at every n)")
+    ff = float(f)
+    n_hat = _solve_increasing(lambda x: _anova_power(k, x, ff, alpha), target, 2.0, 16.0)
+    return PowerResult("one-way ANOVA", ff, "f", target, (n_hat,), alpha, "two-sided", "n", method, groups=k)
 
 
 def _check_common(alpha: float, power: float | None) -> None:

@@ -158,30 +158,38 @@ class PowerResult:
     Attributes
     ----------
     test
-        ``"two-sample t"`` or ``"correlation"``.
+        ``"two-sample t"``, ``"correlation"``, ``"chi-squared"`` or ``"one-way ANOVA"``.
     effect, effect_name
-        The effect size (Cohen's d, or r) used or solved for.
+        The effect size (Cohen's d, r, w or f) used or solved for.
     power
         Probability of rejecting at ``alpha`` when the effect is ``effect``.
     n
-        Sample sizes: ``(n1, n2)`` or ``(n,)``.
+        Sample sizes: ``(n1, n2)`` or ``(n,)`` (ANOVA: per group).  A solved ``n`` is a
+        real number, as R ``pwr`` gives it; round it up for a design.
     alpha, alternative
-        Significance level and direction of the test.
+        Significance level and direction of the test (``"two-sided"`` for the
+        chi-squared and F tests, whose rejection region is the upper tail).
     solved_for
-        ``"power"`` or ``"effect"``.
+        ``"power"``, ``"effect"`` or ``"n"``.
     method
         Formula used, in words (and the R function it matches).
+    df
+        Degrees of freedom of the chi-squared test (``None`` otherwise).
+    groups
+        Number of groups ``k`` of the one-way ANOVA (``None`` otherwise).
     """
 
     test: str
     effect: float
     effect_name: str
     power: float
-    n: tuple[int, ...]
+    n: tuple[float, ...]
     alpha: float
     alternative: str
     solved_for: str
     method: str
+    df: int | None = None
+    groups: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _round(_clean(asdict(self)))

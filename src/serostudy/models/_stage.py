@@ -35,7 +35,7 @@ from serostudy.models._glm import fit_glm
 from serostudy.models._multiplicity import METHOD_NAMES, p_adjust
 from serostudy.models._ordinal import fit_ordinal
 from serostudy.models._power import detectable_rate_ratio, power_r, power_t2n, simulate_negbin_power
-from serostudy.models._results import ModelResult
+from serostudy.models._results import ModelResult, ModelTerm
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -172,11 +172,18 @@ def _censor_note(ctx: RunContext, data: "pd.DataFrame", col: str) -> list[str]:
     return []
 
 
+def _ratio(t: ModelTerm) -> tuple[float, float, float]:
+    """``exp(estimate)`` and its CI bounds (rate, odds or cumulative odds ratio)."""
+    if t.exp_estimate is None or t.exp_ci is None:
+        raise ModelError(f"term {t.term!r} has no ratio scale (exp(estimate)); a count, logit or ordinal model is needed")
+    return t.exp_estimate, t.exp_ci.low, t.exp_ci.high
+
+
 def _model_records(fit: ModelResult, *, variable: str, model_label: str, analysis: str = "model",
                    ctx: RunContext, cfg: ModelsConfig) -> list[Record]:
     out = []
     for t in fit.terms:
-        common = dict(analysis=analysis, variable=variable, group=model_label, term=_term_label(t.term, ctx, cfg),
+        common: dict[str, Any] = dict(analysis=analysis, variable=variable, group=model_label, term=_term_label(t.term, ctx, cfg),
                       n=fit.n, method=fit.method, warnings=fit.warnings)
         out.append(Record(statistic="coefficient" if t.kind == "coefficient" else "threshold", estimate=t.estimate,
                           ci_low=t.ci.low, ci_high=t.ci.high, confidence_level=t.ci.confidence_level, se=t.se,
@@ -231,10 +238,11 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
     for label, fit in fits.items():
         records += _model_records(fit, variable=spec.count, model_label=label, ctx=ctx, cfg=cfg)
         t = fit.term(_xterm(cfg))
-        rows.append([label, str(fit.n), F.num(t.exp_estimate, 2), F.ci(t.exp_ci.low, t.exp_ci.high, 2),
+        rr, lo, hi = _ratio(t)
+        rows.append([label, str(fit.n), F.num(rr, 2), F.ci(lo, hi, 2),
                      F.pvalue(t.pvalue), "" if fit.theta is None else F.num(fit.theta, 2), F.num(fit.aic, 1)])
     adj = fits["NB adjusted"]
-    coef_rows = [[_term_label(t.term, ctx, cfg), F.num(t.exp_estimate, 2), F.ci(t.exp_ci.low, t.exp_ci.high, 2),
+    coef_rows = [[_term_label(t.term, ctx, cfg), F.num(_ratio(t)[0], 2), F.ci(*_ratio(t)[1:], 2),
                   F.pvalue(t.pvalue)] for t in adj.coefficients if t.term != "Intercept"]
     pois = fits["Poisson adjusted"]
     od = pois.overdispersion
@@ -316,7 +324,7 @@ def conclusion_sentence(
     """
     F = _fmt()
     t = fit.term(term)
-    rr, lo, hi = t.exp_estimate, t.exp_ci.low, t.exp_ci.high
+    rr, lo, hi = _ratio(t)
     p_txt = f", p = {F.pvalue(published_p)}" if published_p is not None else ""
     pub_sig = published_p is not None and published_p < 0.05
     adj = f"adjusted for {', '.join(covariates)}" if covariates else "unadjusted"
@@ -485,8 +493,8 @@ def ordinal_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
                       method="Spearman rank correlation (scipy.stats.spearmanr, t approximation)", warnings=left)]
     records += _model_records(fit, variable=spec.outcome, model_label="proportional odds", ctx=ctx, cfg=cfg)
     rows = [["Spearman's rho", str(len(sub)), F.num(float(rho.statistic), 3), "", F.pvalue(float(rho.pvalue))],
-            [f"Proportional odds: cumulative odds ratio {per_txt}", str(fit.n), F.num(t.exp_estimate, 2),
-             F.ci(t.exp_ci.low, t.exp_ci.high, 2), F.pvalue(t.pvalue)]]
+            [f"Proportional odds: cumulative odds ratio {per_txt}", str(fit.n), F.num(_ratio(t)[0], 2),
+             F.ci(*_ratio(t)[1:], 2), F.pvalue(t.pvalue)]]
     paras = [
         f"{_label(ctx, spec.outcome)} is ordinal: it is related to {_label(ctx, cfg.exposure)} by Spearman's rank "
         f"correlation and by a proportional-odds model (cumulative logit, as R MASS::polr); a cumulative odds "
@@ -533,7 +541,8 @@ def multiplicity_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> Se
     if prev:
         for r in prev[0].records:
             for m, st in stat_of.items():
-                if r.statistic == st and r.variable in t2.variables and r.pvalue is not None:
+                if (r.statistic == st and r.variable in t2.variables and r.pvalue is not None
+                        and r.estimate is not None):
                     tests.append((m, r.variable, r.estimate, r.pvalue, r.n))
         source = "Table 2 section"
     if not tests:
@@ -669,7 +678,7 @@ def power_section(ctx: RunContext, cfg: ModelsConfig | None = None, *, nb_fit: M
                                        base_rate=base, theta=float(theta), per=cfg.per, power=spec.power,
                                        n_sim=spec.n_sim, alpha=alpha, seed=int(ctx.seed) + 1000)
             records.append(Record(analysis="power", variable=rel.count, statistic="detectable_rate_ratio",
-                                  estimate=dr.effect, n=dr.n[0], term=f"per {cfg.per:g} {unit}".strip(),
+                                  estimate=dr.effect, n=int(dr.n[0]), term=f"per {cfg.per:g} {unit}".strip(),
                                   method=dr.method))
             rows.append([f"Smallest rate ratio per {cfg.per:g} {unit} detectable by the count model",
                          f"n = {dr.n[0]}, {spec.n_sim} studies per step, theta = {F.num(theta, 2)}",
@@ -705,7 +714,7 @@ def forest_section(ctx: RunContext, cfg: ModelsConfig, fits: dict[str, tuple[Mod
         t = fit.term(term)
         if t.exp_estimate is None and fit.family != "gaussian":
             continue
-        est, lo, hi = (t.exp_estimate, t.exp_ci.low, t.exp_ci.high) if t.exp_estimate is not None else \
+        est, lo, hi = _ratio(t) if t.exp_estimate is not None else \
             (math.exp(t.estimate), math.exp(t.ci.low), math.exp(t.ci.high))
         items.append((label, what, est, lo, hi, t.pvalue))
     fig = Figure(figsize=(7, 0.6 * len(items) + 1.2))
@@ -792,9 +801,21 @@ def models_stage(ctx: RunContext) -> list[Section]:
 
     Examples
     --------
+    The columns the ``models:`` part names are checked before anything is fitted; the
+    demo's models need the B12 concentrations, which the assay stage adds first:
+
+    >>> from serostudy._demo import demo_config_path
+    >>> from serostudy._io.config import load_config
+    >>> from serostudy._pipeline import load_context
     >>> from serostudy.models import models_stage
-    >>> callable(models_stage)
-    True
+    >>> cfg = load_config(demo_config_path())
+    >>> ctx = load_context(cfg, demo_config_path().parent)
+    >>> models_stage(ctx)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    serostudy.exceptions.ConfigError: key 'models.exposure': names column 'b12_pmol_l', which is not in the participant table ...
+    >>> models_stage(load_context(cfg.model_copy(update={"models": None}), demo_config_path().parent))
+    []
     """
     if getattr(ctx.config, "models", None) is None:
         return []
