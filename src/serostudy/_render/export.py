@@ -55,9 +55,12 @@ def write_csv(table: "DisplayTable", path: str | Path) -> Path:
 
 
 def write_frame_csv(df: "pd.DataFrame", path: str | Path) -> Path:
-    """A DataFrame as CSV, every cell a spreadsheet would run as a formula neutralised."""
+    """A DataFrame as CSV, every cell *and header* a spreadsheet would run as a formula
+    neutralised (headers come from participant files too)."""
     path = Path(path)
-    df.map(safe_cell).to_csv(path, index=False, lineterminator="\n")
+    out = df.map(safe_cell)
+    out.columns = [safe_cell(str(c)) for c in out.columns]
+    out.to_csv(path, index=False, lineterminator="\n")
     return path
 
 
