@@ -155,3 +155,31 @@ def test_layout_toml_nested_deep_or_large(tmp_path):
     p = _write(tmp_path, "# " + "x" * (MAX_CONFIG_BYTES + 10) + "\n", "big.toml")
     with pytest.raises(AssayError, match="MiB|bytes"):
         read_layout(p)
+
+
+def _cli(*args: str, cwd: Path):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "serostudy", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120)
+
+
+def test_cli_seed_minus_5_is_a_usage_error(tmp_path):
+    proc = _cli("demo", "--out", str(tmp_path / "out"), "--seed", "-5", cwd=tmp_path)
+    assert proc.returncode == 2 and "--seed" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("kind", ["latin1", "bomb", "deep"])
+def test_cli_run_on_hostile_study_yaml_prints_one_message(tmp_path, kind):
+    if kind == "latin1":
+        raw = DEMO.replace("  title: ", "  description: Universit\u00e9\n  title: ", 1).encode("latin-1")
+    elif kind == "bomb":
+        raw = _study_bomb().encode()
+    else:
+        raw = ("study:\n  title: " + "[" * 20000 + "]" * 20000 + "\n").encode()
+    p = _write(tmp_path, raw)
+    proc = _cli("run", str(p), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert str(p) in proc.stderr and len(proc.stderr) < 2000
