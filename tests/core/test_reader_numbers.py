@@ -53,3 +53,24 @@ def test_plain_numbers_still_read(tmp_path, study, value, expected):
     csv, cfg = study
     df = _load(_edit(tmp_path, csv, 5, "bmi", value), cfg)
     assert df["bmi"].iloc[3] == expected
+
+
+@pytest.mark.parametrize("value", ["1_000", "inf", "nan", "Infinity", "1e999"])
+def test_eligibility_numeric_rule_refuses_non_spreadsheet_numbers(value):
+    from serostudy.clinical import Condition, evaluate
+
+    c = Condition.from_mapping({"column": "months_since_b12", "lte": 3})
+    with pytest.raises(DataError, match="months_since_b12|P9") as info:
+        evaluate(c, {"months_since_b12": value}, pid="P9")
+    assert info.value.column == "months_since_b12"
+    assert evaluate(c, {"months_since_b12": " 2 "}, pid="P9") is True
+
+
+@pytest.mark.parametrize("value", ["0_1", "inf", "nan"])
+def test_edss_grade_text_must_be_a_plain_number(value):
+    from serostudy.clinical._edss import _grade
+    from serostudy.exceptions import InputError
+
+    with pytest.raises(InputError, match="integer grade"):
+        _grade("fs_visual", value, 6)
+    assert _grade("fs_visual", "3", 6) == 3

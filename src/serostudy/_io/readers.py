@@ -298,7 +298,7 @@ def _parse_numeric(col: "pd.Series", name: str, var: "Variable", err: Any) -> tu
         else:
             s = str(v).strip()
             try:
-                x = _number(s)
+                x = parse_number(s)
             except ValueError:
                 m = _CENSORED.match(s)
                 if m:
@@ -335,13 +335,13 @@ def _parse_numeric(col: "pd.Series", name: str, var: "Variable", err: Any) -> tu
     return values, censor
 
 
-#: A number as a spreadsheet writes it: ASCII digits (after :func:`_number` maps other
+#: A number as a spreadsheet writes it: ASCII digits (after :func:`parse_number` maps other
 #: scripts' decimal digits), one optional sign, point and exponent.  Not ``1_000``,
 #: ``inf``, ``nan``, ``0x1A`` -- all of which Python's ``float()`` would accept.
 _NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 
 
-def _number(text: str) -> float:
+def parse_number(text: str) -> float:
     """``text`` as a float, only if it is written as a spreadsheet writes numbers.
 
     Decimal digits of other scripts (Persian ``۲۷``, Arabic-Indic, ...) are read as
