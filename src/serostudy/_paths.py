@@ -17,17 +17,13 @@ import unicodedata
 from pathlib import Path
 
 from serostudy._limits import clip
-from serostudy.exceptions import SerostudyError
+from serostudy.exceptions import OutputPathError
 
 __all__ = ["OutputPathError", "OutputFolder", "slug"]
 
 #: Longest slug in characters (file systems allow 255 bytes; room is left for suffixes).
 MAX_SLUG_CHARS = 60
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
-
-
-class OutputPathError(SerostudyError, ValueError):
-    """A file name would land outside the output folder (never written)."""
 
 
 def slug(name: object) -> str:

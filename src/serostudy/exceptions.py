@@ -20,6 +20,7 @@ __all__ = [
     "FitError",
     "ModelError",
     "AuditInputError",
+    "OutputPathError",
     "SerostudyWarning",
     "AutomaticChoiceWarning",
     "ConvergenceWarning",
@@ -101,6 +102,14 @@ class ModelError(InputError):
 
 class AuditInputError(InputError):
     """A published-summary file for the audit is invalid."""
+
+
+class OutputPathError(SerostudyError, ValueError):
+    """An output file would land outside the output folder (it is never written).
+
+    Names derived from user text (variables, tables, plates) are slugged first, so this
+    means a path was built some other way, or a symlink inside the folder points out.
+    """
 
 
 class SerostudyWarning(UserWarning):
