@@ -9,11 +9,11 @@ from __future__ import annotations
 __all__ = [
     "MAX_CONFIG_BYTES",
     "MAX_CONFIG_DEPTH",
-    "MAX_YAML_ALIASES",
-    "MAX_YAML_NODES",
+    "MAX_ECHO_CHARS",
     "MAX_FORMULA_CHARS",
     "MAX_FORMULA_DEPTH",
-    "MAX_ECHO_CHARS",
+    "MAX_YAML_ALIASES",
+    "MAX_YAML_NODES",
     "clip",
 ]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from serostudy._limits import clip
 from serostudy.exceptions import OutputPathError
 
-__all__ = ["OutputPathError", "OutputFolder", "slug"]
+__all__ = ["OutputFolder", "OutputPathError", "slug"]
 
 #: Longest slug in characters (file systems allow 255 bytes; room is left for suffixes).
 MAX_SLUG_CHARS = 60

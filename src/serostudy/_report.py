@@ -75,6 +75,7 @@ def _readme_text(ctx: "RunContext", names: list[str]) -> str:
 
 
 def write_outputs(ctx: "RunContext", out_dir: Path) -> "StudyRun":
+    from serostudy._paths import OutputFolder
     from serostudy._pipeline import StudyRun, dumps_results, results_document, software_versions
     from serostudy._render.docx import write_docx
     from serostudy._render.export import table_latex, write_csv, write_records_csv, write_xlsx
@@ -82,8 +83,6 @@ def write_outputs(ctx: "RunContext", out_dir: Path) -> "StudyRun":
     from serostudy._render.html import png_data_uri, render_report
     from serostudy._render.text import key_results, methods_paragraph
     from serostudy._tables import DisplayTable
-
-    from serostudy._paths import OutputFolder
 
     out_dir.mkdir(parents=True, exist_ok=True)
     # every file name derived from a user name goes through one checked slug allocator

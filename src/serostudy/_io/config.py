@@ -15,9 +15,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from serostudy._limits import clip
 from serostudy.assay._config import AssayConfig
 from serostudy.clinical._config import ClinicalConfig, EligibilityConfig, MatchingConfig
-from serostudy._limits import clip
 from serostudy.exceptions import ConfigError
 from serostudy.models._config import ModelsConfig
 

@@ -22,12 +22,19 @@ Loadable without pandas or scipy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
-from serostudy._limits import MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH, MAX_YAML_ALIASES, MAX_YAML_NODES, clip
+from serostudy._limits import (
+    MAX_CONFIG_BYTES,
+    MAX_CONFIG_DEPTH,
+    MAX_YAML_ALIASES,
+    MAX_YAML_NODES,
+    clip,
+)
 
 #: ``fail(message, line)`` builds the caller's exception (ConfigError, AuditInputError, ...).
 Fail = Callable[[str, "int | None"], Exception]

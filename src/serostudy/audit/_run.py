@@ -15,6 +15,7 @@ from serostudy._records import Record
 from serostudy.audit._checks import (
     VERDICTS,
     Finding,
+    _nc,
     check_anova,
     check_carlisle,
     check_contingency,
@@ -23,15 +24,14 @@ from serostudy.audit._checks import (
     check_grim,
     check_grimmer,
     check_identity,
-    check_percent,
     check_order,
+    check_percent,
     check_percent_total,
     check_printed_statistic,
-    check_t_statistic,
     check_sd_range,
     check_subgroup,
+    check_t_statistic,
     check_ttest,
-    _nc,
 )
 from serostudy.audit._interval import to_fraction
 from serostudy.audit._schema import PublishedSummary, load_summary, parse_expression
