@@ -74,3 +74,13 @@ def test_edss_grade_text_must_be_a_plain_number(value):
     with pytest.raises(InputError, match="integer grade"):
         _grade("fs_visual", value, 6)
     assert _grade("fs_visual", "3", 6) == 3
+
+
+@pytest.mark.parametrize("col", ["sex", "bmi", "group"])
+def test_huge_bad_cell_is_cut_in_the_message(tmp_path, study, col):
+    csv, cfg = study
+    p = _edit(tmp_path, csv, 5, col, "=" + "x" * 200_000)
+    with pytest.raises(DataError) as info:
+        _load(p, cfg)
+    assert len(str(info.value)) < 1000 and "..." in str(info.value)
+    assert info.value.row == 5

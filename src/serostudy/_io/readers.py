@@ -167,7 +167,7 @@ def apply_codebook(raw: "pd.DataFrame", config: "StudyConfig") -> "pd.DataFrame"
         near = _close(c, list(raw.columns))
         hint = f"; did you mean {near!r}?" if near else ""
         raise err(
-            f"required column is missing (the codebook/config names it){hint} Columns found: {list(raw.columns)}",
+            f"required column is missing (the codebook/config names it){hint} Columns found: {_clip(list(raw.columns))}",
             col=c,
         )
 
@@ -196,7 +196,7 @@ def apply_codebook(raw: "pd.DataFrame", config: "StudyConfig") -> "pd.DataFrame"
         if v is None:
             raise err(f"empty group; expected one of {allowed}", i=i, col=gcol)
         if v not in allowed:
-            raise err(f"unknown group label {v!r}; expected one of {allowed} (groups.order in the config)", i=i, col=gcol)
+            raise err(f"unknown group label {_clip(v)}; expected one of {allowed} (groups.order in the config)", i=i, col=gcol)
     out[gcol] = gvals.to_numpy()
 
     derived = [(k, v) for k, v in config.codebook.items() if v.ratio_of is not None]
@@ -304,7 +304,7 @@ def _parse_numeric(col: "pd.Series", name: str, var: "Variable", err: Any) -> tu
                 if m:
                     if not var.censored:
                         raise err(
-                            f"found {s!r}, a value censored at a limit, in a numeric column; if values below/above "
+                            f"found {_clip(s)}, a value censored at a limit, in a numeric column; if values below/above "
                             f"a quantification limit are expected, declare `censored: true` for {name!r} in the "
                             f"codebook, so they are kept as censored values rather than guessed",
                             i=i,
@@ -326,7 +326,7 @@ def _parse_numeric(col: "pd.Series", name: str, var: "Variable", err: Any) -> tu
             raise err(f"found {_clip(v)}, expected a finite number (infinity and NaN are not values; leave the "
                       "cell empty for a missing value)", i=i, col=name)
         if var.type == "count" and (x < 0 or x != int(x)):
-            raise err(f"found {v!r}, expected a whole number >= 0 (a count)", i=i, col=name)
+            raise err(f"found {_clip(v)}, expected a whole number >= 0 (a count)", i=i, col=name)
         if var.min is not None and x < var.min and censor[i] != "<":
             raise err(f"found {x:g}, below the smallest plausible value {var.min:g} declared in the codebook", i=i, col=name)
         if var.max is not None and x > var.max and censor[i] != ">":
@@ -379,7 +379,7 @@ def _parse_categorical(col: "pd.Series", name: str, var: "Variable", err: Any) -
                 if v.lower() in lower:  # case-insensitive match is safe and common (Male/male)
                     vals[i] = lower[v.lower()]
                     continue
-                raise err(f"found {v!r}, expected one of {lv} (levels in the codebook)", i=i, col=name)
+                raise err(f"found {_clip(v)}, expected one of {lv} (levels in the codebook)", i=i, col=name)
         return pd.Categorical(vals, categories=lv, ordered=var.type == "ordinal")
     return np.asarray(vals, dtype=object)
 
