@@ -183,3 +183,12 @@ def test_cli_run_on_hostile_study_yaml_prints_one_message(tmp_path, kind):
     proc = _cli("run", str(p), "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert str(p) in proc.stderr and len(proc.stderr) < 2000
+
+
+def test_negative_matching_seed_is_a_config_error(tmp_path):
+    cfg = yaml.safe_load(DEMO)
+    assert "matching" in cfg  # the demo study matches controls to cases
+    text = yaml.safe_dump({**cfg, "matching": {**cfg["matching"], "seed": -5}}, sort_keys=False)
+    with pytest.raises(ConfigError) as info:
+        load_config(_write(tmp_path, text))
+    assert info.value.key == "matching.seed"
