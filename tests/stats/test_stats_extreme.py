@@ -61,3 +61,25 @@ def test_hedges_g_ci_issue9_example_t_minus_12_9_df_206():
     ref = next(c for c in _cases("hedges_g") if c["case"] == "issue9_t-12.9_df206")
     g = hedges_g_from_stats(ref["m1"], ref["s1"], ref["n1"], ref["m2"], ref["s2"], ref["n2"])
     assert_allclose(list(g.ci), [num(v) for v in ref["effectsize_ci"]], rtol=1e-6)
+
+
+# ---------------------------------------------------------------------- odds ratio
+@pytest.mark.parametrize("ref", _cases("odds_ratio"), ids=_id)
+def test_conditional_odds_ratio_zero_cells_and_extremes_match_r(ref):
+    """Zero cells (estimate 0 or inf, one finite bound), ORs near 1 and ~400, n 3..1e5.
+
+    rtol 1e-6 vs the tight R root.  ``fisher.test`` itself solves with ``uniroot`` at
+    its default tolerance (about 1e-4 absolute on its search scale: OR below 1, 1/OR
+    above; e.g. ``strong_n200``: R's upper bound 2246.3, tight 2223.3), so against it we
+    compare on that scale at atol 2e-4."""
+    from serostudy.stats import odds_ratio
+
+    est = odds_ratio(ref["table"], kind="conditional")
+    assert_allclose(est.estimate, num(ref["tight_estimate"]), rtol=1e-6)
+    assert_allclose(list(est.ci), [num(v) for v in ref["tight_ci"]], rtol=1e-6)
+    def r_scale(v):
+        return [x if x <= 1 else 1 / x for x in v]
+
+    assert_allclose(r_scale(list(est.ci)), r_scale([num(v) for v in ref["fisher_ci"]]), atol=2e-4)
+    assert_allclose(r_scale([est.estimate]), r_scale([num(ref["fisher_estimate"])]), atol=2e-4)
+    assert est.ci.low <= est.estimate <= est.ci.high

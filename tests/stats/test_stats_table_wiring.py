@@ -24,3 +24,26 @@ def test_table1_strong_effect_keeps_table_and_hedges_g_interval():
     assert abs(tr.estimate) > 8
     (g,) = _records(t, "x", "hedges_g")
     assert g.ci_low < g.estimate < g.ci_high < 0
+
+
+def _zero_cell_frame(counts):
+    """Rows for a 2 x 2 table ``[[a, b], [c, d]]`` (rows = levels yes/no, columns = groups a/b)."""
+    (a, b), (c, d) = counts
+    g = ["a"] * (a + c) + ["b"] * (b + d)
+    y = ["yes"] * a + ["no"] * c + ["yes"] * b + ["no"] * d
+    return pd.DataFrame({"g": g, "y": y})
+
+
+def test_table1_zero_cell_2x2_gives_conditional_mle_not_abort():
+    """Issue 9 finding 4: a zero cell beside a chi-squared test raised 'sample odds ratio
+    ... undefined' and lost the table.  Now: the conditional MLE with its exact CI, as R
+    fisher.test prints (0 with a finite upper bound here), and a footnote saying so."""
+    # levels sort as no, yes: table rows [no, yes]; all expected counts >= 5 -> chi2
+    df = _zero_cell_frame([[0, 20], [30, 25]])
+    for test in ("auto", "chi2"):
+        t = serostudy.table1(df, by="g", categorical=["y"], categorical_test=test)
+        (rec,) = _records(t, "y", "odds_ratio")
+        assert rec.method.startswith("conditional maximum-likelihood")
+        assert any("zero cell" in w for w in rec.warnings)
+        assert any("zero cell" in f and "Haldane" in f for f in t.footnotes)
+        assert rec.ci_low <= rec.estimate <= rec.ci_high

@@ -27,6 +27,14 @@ if TYPE_CHECKING:  # pragma: no cover
 _SUPERSCRIPTS = "\u1d43\u1d47\u1d9c\u1d48\u1d49\u1da0\u1d4d\u02b0"  # a b c d e f g h
 
 
+#: Footnote and record warning when a zero cell makes the sample odds ratio undefined.
+ZERO_CELL_OR_NOTE = (
+    "a zero cell makes the sample odds ratio and its Woolf CI undefined: the conditional "
+    "maximum-likelihood odds ratio with its exact CI is shown instead (as R fisher.test prints; "
+    "it may be 0 or \u221e with one finite bound); no Haldane-Anscombe 0.5 correction"
+)
+
+
 @dataclass(frozen=True)
 class GroupSpec:
     column: str
@@ -67,6 +75,7 @@ def build_table1(
     records: list[Record] = []
     choices = list(choices)
     tests_used: dict[str, str] = {}  # method -> marker
+    zero_cell_or = [False]  # set by a categorical row: a zero cell made the sample OR undefined
     rows: list[Row] = []
 
     for g in groups.order:
@@ -138,7 +147,7 @@ def build_table1(
         else:
             rows.extend(
                 _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two, ncols, records,
-                                  missing, marker, in_groups, seed)
+                                  missing, marker, in_groups, seed, zero_cell_or)
             )
 
     footnotes = []
@@ -157,6 +166,8 @@ def build_table1(
             "beside a \u03c7\u00b2 test, conditional MLE with exact CI beside Fisher's test); "
             "Cram\u00e9r's V otherwise."
         )
+    if zero_cell_or[0]:
+        footnotes.append(ZERO_CELL_OR_NOTE[0].upper() + ZERO_CELL_OR_NOTE[1:] + ".")
     if smd and two:
         footnotes.append("SMD: absolute standardized mean difference (categorical: Yang & Dalton multi-level).")
     if synthetic:
@@ -305,10 +316,13 @@ def _missing_row(spec, n_missing, groups, overall, missing, ncols, in_groups):
 
 
 def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two, ncols, records, missing,
-                      marker, in_groups, seed=None):
+                      marker, in_groups, seed=None, zero_cell_or=None):
     from serostudy._inference._contingency import contingency_test, cramers_v, odds_ratio
 
     import pandas as pd
+
+    if zero_cell_or is None:
+        zero_cell_or = [False]
 
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     utext = [_txt(u) for u in uniques]
@@ -349,13 +363,22 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
                 kind = policy.odds_ratio
                 if kind == "auto":
                     kind = "conditional" if "Fisher" in res.method else "sample"
+                or_notes: tuple[str, ...] = ()
+                if kind == "sample" and (table == 0).any():
+                    # The sample OR a*d/(b*c) is 0, inf or 0/0 and its Woolf interval does
+                    # not exist; the conditional MLE with its exact interval does (R
+                    # fisher.test prints it).  No Haldane-Anscombe 0.5: R does not print it.
+                    kind = "conditional"
+                    or_notes = (ZERO_CELL_OR_NOTE,)
+                    zero_cell_or[0] = True
                 est = odds_ratio(table, kind=kind, confidence_level=policy.confidence_level)
                 lv = [lv for lv, k in zip(levels, keep) if k][0]
                 records.append(Record("table1", spec.name, "odds_ratio", est.estimate, level=lv, term=term,
                                       ci_low=est.ci.low if est.ci else None, ci_high=est.ci.high if est.ci else None,
                                       confidence_level=policy.confidence_level, n=int(table.sum()), method=est.method,
-                                      warnings=tuple(getattr(est, "notes", ()))))
-                eff_cell = "OR = " + fmt.est_ci(est.estimate, est.ci.low if est.ci else None, est.ci.high if est.ci else None, 2)
+                                      warnings=or_notes + tuple(getattr(est, "notes", ()))))
+                eff_cell = "OR = " + _ratio_ci(est.estimate, est.ci.low if est.ci else None,
+                                               est.ci.high if est.ci else None)
             else:
                 est = cramers_v(table, confidence_level=policy.confidence_level)
                 records.append(Record("table1", spec.name, "cramers_v", est.estimate, term=term,
@@ -409,6 +432,19 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
         records.append(Record("table1", spec.name, "missing", float(nmiss_overall), group="overall"))
     rows.extend(_missing_row(spec, n_missing, groups, overall, missing, ncols, in_groups))
     return rows
+
+
+def _ratio_ci(est: float | None, lo: float | None, hi: float | None) -> str:
+    """A ratio with its CI, where 0 and infinity are legitimate values (exact OR)."""
+
+    def one(v: float | None) -> str:
+        if v is not None and v == float("inf"):
+            return "\u221e"
+        return fmt.num(v, 2)
+
+    if est is None or est != est:  # NaN: not estimable
+        return "NA"
+    return f"{one(est)} ({one(lo)} to {one(hi)})"
 
 
 def _sorted_levels(uniques: Any, utext: list[str]) -> list[str]:
