@@ -47,3 +47,23 @@ def test_table1_zero_cell_2x2_gives_conditional_mle_not_abort():
         assert any("zero cell" in w for w in rec.warnings)
         assert any("zero cell" in f and "Haldane" in f for f in t.footnotes)
         assert rec.ci_low <= rec.estimate <= rec.ci_high
+
+
+def test_table1_welch_policy_three_groups_runs_welch_anova_not_classic_f():
+    """Issue 9 finding 6: the Welch policy with 3+ groups silently ran the classic F
+    and called it 'One-way ANOVA'.  Values from R oneway.test(var.equal = FALSE)."""
+    y = [1.2, 1.9, 2.4, 0.8, 3.1, 2.2, 5.0, -1.0, 7.5, 0.4, 0.5, 0.9, 0.7]
+    g = ["a"] * 4 + ["b"] * 5 + ["c"] * 4
+    df = pd.DataFrame({"g": g, "y": y})
+    t = serostudy.table1(df, by="g", continuous=["y"])
+    (rec,) = _records(t, "y", "F")
+    assert rec.method == "Welch's ANOVA"
+    assert any("Welch's ANOVA" in f for f in t.footnotes)
+    # R: oneway.test(y ~ g, var.equal = FALSE)
+    np.testing.assert_allclose(rec.estimate, 4.39042842427388, rtol=1e-9)
+    np.testing.assert_allclose(rec.pvalue, 0.0784954540212788, rtol=1e-8)
+    t2 = serostudy.table1(df, by="g", continuous=["y"], test="student")
+    (rec2,) = _records(t2, "y", "F")
+    assert rec2.method == "One-way ANOVA"
+    # R: oneway.test(y ~ g, var.equal = TRUE)
+    np.testing.assert_allclose(rec2.pvalue, 0.174499400815202, rtol=1e-8)

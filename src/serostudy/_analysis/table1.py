@@ -286,15 +286,29 @@ def _continuous_test(spec, x, masks, summaries, tested, policy, two):
 
     from serostudy._inference._results import TestResult
 
-    arrays = [x[masks[g]][~np.isnan(x[masks[g]])] for g in tested]
     if spec.test in ("welch", "student"):
-        r = sps.f_oneway(*arrays)
-        res = TestResult(float(r.statistic), float(r.pvalue), "One-way ANOVA", "F",
-                         df=float(len(arrays) - 1), n=int(sum(map(len, arrays))))
-    else:
-        r = sps.kruskal(*arrays)
-        res = TestResult(float(r.statistic), float(r.pvalue), "Kruskal-Wallis test", "H",
-                         df=float(len(arrays) - 1), n=int(sum(map(len, arrays))))
+        # From the group summaries: Welch's ANOVA under the Welch policy, the classic F
+        # under the Student policy (R oneway.test(var.equal = FALSE / TRUE)).
+        from serostudy._inference._anova import oneway_anova_from_stats
+        from serostudy.exceptions import InputError as _InputError
+
+        ss = [summaries[g] for g in tested]
+        equal = spec.test == "student"
+        try:
+            res = oneway_anova_from_stats([s.mean for s in ss], [s.sd if s.n > 1 else 0.0 for s in ss],
+                                          [s.n for s in ss], equal_var=equal)
+        except _InputError as exc:
+            name = "One-way ANOVA" if equal else "Welch's ANOVA"
+            recs.append(Record("table1", spec.name, "F", None, term=term, method=name,
+                               warnings=(f"{name} not computed: {exc}",)))
+            return None, recs, "", ""
+        recs.append(Record("table1", spec.name, "F", res.statistic, term=term, df=res.df, df_denominator=res.df_denominator,
+                           pvalue=res.pvalue, n=res.n, method=res.method))
+        return res, recs, "", ""
+    arrays = [x[masks[g]][~np.isnan(x[masks[g]])] for g in tested]
+    r = sps.kruskal(*arrays)
+    res = TestResult(float(r.statistic), float(r.pvalue), "Kruskal-Wallis test", "H",
+                     df=float(len(arrays) - 1), n=int(sum(map(len, arrays))))
     recs.append(Record("table1", spec.name, res.statistic_name, res.statistic, term=term, df=res.df,
                        pvalue=res.pvalue, n=res.n, method=res.method))
     return res, recs, "", ""

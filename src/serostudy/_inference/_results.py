@@ -81,6 +81,8 @@ class TestResult:
         Number of observations used.
     notes
         Automatic choices and caveats (e.g. "expected count < 5 in 2 cells: Fisher used").
+    df_denominator
+        Denominator degrees of freedom of an F statistic (``df`` is the numerator's).
     """
 
     statistic: float
@@ -92,6 +94,7 @@ class TestResult:
     estimate: Estimate | None = None
     n: int | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    df_denominator: float | None = None
 
     def confidence_interval(self) -> ConfidenceInterval | None:
         """Confidence interval of :attr:`estimate`, if the test has one."""

@@ -35,3 +35,28 @@ for (nm in names(or_tabs)) {
     tight_estimate = one(tg[1]), tight_ci = num(tg[2:3]))
 }
 res$odds_ratio <- odds
+
+# ------------------------------------------------------------ one-way ANOVA (oneway.test)
+set.seed(11)
+anova_sets <- list(
+  PlantGrowth = split(PlantGrowth$weight, PlantGrowth$group),
+  InsectSprays = split(InsectSprays$count, InsectSprays$spray),
+  chickwts = split(chickwts$weight, chickwts$feed),
+  iris_sepal = split(iris$Sepal.Length, iris$Species),
+  sim_unequal = list(a = rnorm(5, 0, 1), b = rnorm(40, 0.5, 4), c = rnorm(12, 1, 0.3)),
+  sim_n2 = list(a = c(1.2, 1.9), b = c(3.1, 2.2), c = c(0.4, 0.5, 0.9)),
+  sim_huge = list(a = rnorm(30000, 0, 1), b = rnorm(40000, 0.01, 2), c = rnorm(30000, 0, 1.5)),
+  sim_separated = list(a = rnorm(20, 0, 1), b = rnorm(25, 30, 1), c = rnorm(15, 60, 2), d = rnorm(10, 90, 0.5)))
+anova <- list()
+for (nm in names(anova_sets)) {
+  xs <- anova_sets[[nm]]
+  y <- unlist(xs); g <- factor(rep(names(xs), lengths(xs)), levels = names(xs))
+  for (ve in c(FALSE, TRUE)) {
+    o <- oneway.test(y ~ g, var.equal = ve)
+    anova[[length(anova) + 1]] <- list(case = nm, var_equal = ve,
+      means = num(sapply(xs, mean)), sds = num(sapply(xs, sd)), ns = as.integer(lengths(xs)),
+      statistic = one(o$statistic), df1 = one(o$parameter[1]), df2 = one(o$parameter[2]),
+      p_value = one(o$p.value), method = o$method)
+  }
+}
+res$anova <- anova
