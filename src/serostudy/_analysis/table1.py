@@ -164,7 +164,7 @@ def build_table1(
             "Hodges\u2013Lehmann location shift for Mann\u2013Whitney-tested variables. Effect sizes: "
             f"Hedges' g; odds ratio of the first level for {g1} vs {g2} in 2\u00d72 tables (sample OR with Woolf CI "
             "beside a \u03c7\u00b2 test, conditional MLE with exact CI beside Fisher's test); "
-            "Cram\u00e9r's V otherwise."
+            "bias-corrected Cram\u00e9r's V (Bergsma) with noncentral \u03c7\u00b2 CI otherwise."
         )
     if zero_cell_or[0]:
         footnotes.append(ZERO_CELL_OR_NOTE[0].upper() + ZERO_CELL_OR_NOTE[1:] + ".")
