@@ -14,7 +14,7 @@ Contingency tables (rows = levels, columns = groups):
 Several groups (from summaries):
     :func:`oneway_anova_from_stats` (Welch's ANOVA or the classic F)
 Correlation:
-    :func:`correlation`, :func:`pearson_from_sums`, :func:`correlation_ci`,
+    :func:`correlation` (Pearson, Spearman, Kendall), :func:`pearson_from_sums`, :func:`correlation_ci`,
     :func:`correlation_pvalue`
 Description:
     :func:`summarize_continuous`, :class:`ContinuousSummary`

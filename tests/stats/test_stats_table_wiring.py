@@ -67,3 +67,25 @@ def test_table1_welch_policy_three_groups_runs_welch_anova_not_classic_f():
     assert rec2.method == "One-way ANOVA"
     # R: oneway.test(y ~ g, var.equal = TRUE)
     np.testing.assert_allclose(rec2.pvalue, 0.174499400815202, rtol=1e-8)
+
+
+def test_table2_kendall_tau_beside_pearson_and_spearman():
+    """Kendall's tau-b as a Table 2 statistic; values from R cor.test(method = "kendall")."""
+    from serostudy._analysis._varspec import VarSpec
+    from serostudy._analysis.table1 import GroupSpec
+    from serostudy._analysis.table2 import build_table2
+    from serostudy._io.config import TestPolicy
+
+    x = [1.2, 3.4, 2.2, 5.1, 4.0, 6.3, 0.7, 2.9]
+    y = [2.5, 6.1, 7.3, 5.5, 6.8, 9.0, 1.1, 3.3]
+    df = pd.DataFrame({"g": ["a"] * 8, "x": x, "y": y})
+    t = build_table2(df, group="a", groups=GroupSpec("g", ("a",), {}), exposure=VarSpec(name="x", label="x", kind="continuous"),
+                     variables=[VarSpec(name="y", label="y", kind="continuous")], methods=("pearson", "spearman", "kendall"),
+                     policy=TestPolicy())
+    (rec,) = _records(t, "y", "kendall_tau")
+    # R: cor.test(x, y, method = "kendall"): tau = 0.5714286, p-value = 0.06101 (exact)
+    np.testing.assert_allclose(rec.estimate, 0.571428571428571, rtol=1e-12)
+    np.testing.assert_allclose(rec.pvalue, 0.0610119047619048, rtol=1e-9)
+    assert rec.ci_low is None and rec.ci_high is None
+    assert any("Kendall" in h for h in t.panels[0].header)
+    assert any("Kendall" in f for f in t.footnotes)

@@ -76,3 +76,25 @@ for (i in seq_along(ffh_tabs)) {
                    p_value = fisher.test(tab, workspace = 2e8)$p.value)
 }
 res$fisher_rxc <- ffh
+
+# ------------------------------------------------------------ Kendall's tau (cor.test)
+set.seed(13)
+kx <- list(
+  n5 = list(x = c(1.2, 3.4, 2.2, 5.1, 4.0), y = c(2.5, 6.1, 7.3, 5.5, 6.8)),
+  n10_perfect = list(x = 1:10, y = (1:10) * 2),
+  n10_reverse = list(x = 1:10, y = 10:1),
+  n30 = local({ x <- round(rnorm(30), 4); list(x = x, y = round(0.4 * x + rnorm(30), 4)) }),
+  n49 = local({ x <- round(rnorm(49), 4); list(x = x, y = round(-0.2 * x + rnorm(49), 4)) }),
+  n50 = local({ x <- round(rnorm(50), 4); list(x = x, y = round(0.1 * x + rnorm(50), 4)) }),
+  n12_ties = list(x = c(1, 2, 2, 3, 4, 4, 4, 5, 6, 7, 7, 8), y = c(2, 1, 3, 3, 5, 4, 6, 6, 8, 7, 9, 9)),
+  n300_ties = local({ x <- sample(1:6, 300, TRUE); list(x = x, y = pmin(7, x + sample(0:2, 300, TRUE))) }),
+  n2000 = local({ x <- round(rnorm(2000), 5); list(x = x, y = round(0.05 * x + rnorm(2000), 5)) }),
+  n8_null = list(x = c(3, 1, 4, 1.5, 5, 9, 2, 6), y = c(2, 7, 1, 8, 2.8, 1.8, 2.9, 4.5)))
+kendall <- list()
+for (nm in names(kx)) for (alt in c("two.sided", "less", "greater")) {
+  ct <- suppressWarnings(cor.test(kx[[nm]]$x, kx[[nm]]$y, method = "kendall", alternative = alt))
+  kendall[[length(kendall) + 1]] <- list(case = nm, alternative = alt, x = num(kx[[nm]]$x), y = num(kx[[nm]]$y),
+    estimate = one(ct$estimate), statistic = one(ct$statistic), statistic_name = names(ct$statistic),
+    p_value = one(ct$p.value))
+}
+res$kendall <- kendall
