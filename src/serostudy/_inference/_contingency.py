@@ -519,7 +519,9 @@ def cramers_v(
     Examples
     --------
     >>> v = cramers_v([[12, 20], [23, 33]])
-    >>> round(v.estimate, 4)
+    >>> v.estimate, round(v.ci.high, 4)
+    (0.0, 0.2097)
+    >>> round(cramers_v([[12, 20], [23, 33]], adjust=False).estimate, 4)
     0.0351
     """
     check_alternative(alternative)
