@@ -98,3 +98,79 @@ for (nm in names(kx)) for (alt in c("two.sided", "less", "greater")) {
     p_value = one(ct$p.value))
 }
 res$kendall <- kendall
+
+# ------------------------------------------------------------ Cramér's V (effectsize)
+# tight_*: pchisq(chi, df, ncp) = p solved with uniroot(tol ~ 1e-13), mapped to V with
+# effectsize's formula (adjust: Bergsma's bias correction).
+ncp_tight <- function(chi, df, p) {
+  f <- function(ncp) pchisq(chi, df, ncp) - p
+  if (f(0) <= 0) return(0)
+  hi <- max(1, 2 * chi + 10 * sqrt(df + chi))
+  while (f(hi) > 0) hi <- hi * 2
+  uniroot(f, c(0, hi), tol = 1e-13 * max(1, chi))$root
+}
+v_tabs <- list(
+  weak_3x4_n600 = c(50, 51, 50, 49, 50, 49, 50, 51, 50, 50, 50, 50),
+  null_2x3_n6 = c(1, 1, 1, 1, 1, 1), tiny_2x3_n3 = c(1, 0, 1, 0, 1, 0),
+  moderate_3x3_n90 = c(15, 8, 7, 5, 14, 11, 10, 8, 12),
+  strong_3x3_n300 = c(90, 5, 5, 5, 90, 5, 5, 5, 90),
+  perfect_2x3_n60 = c(20, 0, 0, 0, 20, 20),
+  weak_4x5_n1e5 = c(5000, 5010, 4990, 5000, 5005, 4995, 5000, 5000, 5000, 5000, 5000, 5002, 4998, 5000, 5000, 5000, 5000, 5000, 5010, 4990),
+  strong_2x4_n1e5 = c(20000, 5000, 5000, 20000, 5000, 20000, 20000, 5000),
+  near_perfect_3x3_n3000 = c(999, 1, 0, 0, 999, 1, 1, 0, 999))
+v_shapes <- list(weak_3x4_n600 = c(3, 4), null_2x3_n6 = c(2, 3), tiny_2x3_n3 = c(2, 3), moderate_3x3_n90 = c(3, 3),
+                 strong_3x3_n300 = c(3, 3), perfect_2x3_n60 = c(2, 3), weak_4x5_n1e5 = c(4, 5),
+                 strong_2x4_n1e5 = c(2, 4), near_perfect_3x3_n3000 = c(3, 3))
+cramer <- list()
+for (nm in names(v_tabs)) {
+  sh <- v_shapes[[nm]]
+  tab <- matrix(v_tabs[[nm]], sh[1], sh[2], byrow = TRUE)
+  chi <- unname(suppressWarnings(chisq.test(tab, correct = FALSE))$statistic)
+  n <- sum(tab); df <- (sh[1] - 1) * (sh[2] - 1)
+  nl <- ncp_tight(chi, df, 0.975); nh <- ncp_tight(chi, df, 0.025)
+  for (adj in c(TRUE, FALSE)) {
+    k <- if (adj) sh[1] - (sh[1] - 1)^2 / (n - 1) else sh[1]
+    l <- if (adj) sh[2] - (sh[2] - 1)^2 / (n - 1) else sh[2]
+    tov <- function(x) { ph <- x / n; if (adj) ph <- max(0, ph - df / (n - 1)); min(1, sqrt(ph / (min(k, l) - 1))) }
+    es <- tryCatch(suppressWarnings(cramers_v(tab, adjust = adj, ci = 0.95, alternative = "two.sided")), error = function(e) NULL)
+    cramer[[length(cramer) + 1]] <- list(case = nm, adjust = adj, table = lapply(1:sh[1], function(i) tab[i, ]),
+      chi = chi, estimate = if (min(k, l) > 1) tov(chi) else NULL,
+      tight_ci = if (min(k, l) > 1) num(c(tov(nl), tov(nh))) else NULL,
+      effectsize_estimate = if (is.null(es)) NULL else one(es[[1]]),
+      effectsize_ci = if (is.null(es)) NULL else num(c(es$CI_low, es$CI_high)))
+  }
+}
+res$cramers_v <- cramer
+
+# ------------------------------------------------------------ Hodges-Lehmann (wilcox.test)
+set.seed(17)
+hl_sets <- list(
+  n3_3 = list(x = c(1.1, 2.3, 3.7), y = c(0.2, 1.9, 2.8)),
+  n5_4_sep = list(x = c(10.1, 11.4, 12.2, 13.8, 14.5), y = c(1.2, 2.5, 0.7, 3.3)),
+  n12_15_null = list(x = round(rnorm(12), 4), y = round(rnorm(15), 4)),
+  n40_45_shift = list(x = round(rnorm(40, 1e-3), 5), y = round(rnorm(45), 5)),
+  n60_70_huge = list(x = round(rnorm(60, 1e4), 3), y = round(rnorm(70), 3)),
+  n300_250 = list(x = round(rnorm(300, 0.05), 5), y = round(rnorm(250), 5)),
+  # n = 1e5 without storing 1e5 numbers: integer sequences both R and Python build exactly
+  n50000_50000_modular = list(x = ((1:50000) * 7919) %% 100003, y = ((1:50000) * 104729) %% 100003 - 1000))
+hl <- list()
+for (nm in names(hl_sets)) {
+  w <- suppressWarnings(wilcox.test(hl_sets[[nm]]$x, hl_sets[[nm]]$y, conf.int = TRUE))
+  big <- grepl("modular", nm)
+  hl[[length(hl) + 1]] <- list(case = nm, x = if (big) NULL else num(hl_sets[[nm]]$x), y = if (big) NULL else num(hl_sets[[nm]]$y),
+    generator = if (big) "x = (1:50000 * 7919) mod 100003; y = (1:50000 * 104729) mod 100003 - 1000" else NULL,
+    exact = grepl("exact", w$method) || (length(hl_sets[[nm]]$x) < 50 && length(hl_sets[[nm]]$y) < 50),
+    statistic = one(w$statistic), p_value = one(w$p.value), estimate = one(w$estimate), ci = num(w$conf.int), method = w$method)
+}
+res$hodges_lehmann <- hl
+
+# ------------------------------------------------------------ Pearson r CI (cor.test)
+set.seed(19)
+pear <- list()
+for (n in c(4, 10, 100, 10000, 100000)) for (rho in c(0, 1e-3, 0.5, -0.99, 0.99999)) {
+  x <- rnorm(n); y <- rho * x + sqrt(1 - rho^2) * rnorm(n)
+  ct <- cor.test(x, y)
+  pear[[length(pear) + 1]] <- list(case = sprintf("n%d_rho%s", n, format(rho)), r = one(ct$estimate), n = n,
+    ci = num(ct$conf.int), p_value = one(ct$p.value))
+}
+res$pearson_ci <- pear
