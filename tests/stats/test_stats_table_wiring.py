@@ -89,3 +89,17 @@ def test_table2_kendall_tau_beside_pearson_and_spearman():
     assert rec.ci_low is None and rec.ci_high is None
     assert any("Kendall" in h for h in t.panels[0].header)
     assert any("Kendall" in f for f in t.footnotes)
+
+
+def test_table1_cramers_v_interval_contains_estimate_on_weak_large_table():
+    """Issue 9 finding 5: 'V = 0.02 (0.00 to 0.00)'.  The bias-corrected V is 0 there."""
+    counts = [[50, 51, 50, 49], [50, 49, 50, 51], [50, 50, 50, 50]]  # rows = levels, columns = groups
+    g, y = [], []
+    for i, row in enumerate(counts):
+        for j, k in enumerate(row):
+            g += [f"g{j}"] * k
+            y += [f"l{i}"] * k
+    t = serostudy.table1(pd.DataFrame({"g": g, "y": y}), by="g", categorical=["y"], categorical_test="chi2")
+    (rec,) = _records(t, "y", "cramers_v")
+    assert rec.ci_low <= rec.estimate <= rec.ci_high
+    assert rec.method.startswith("Cramér's V (bias-corrected)")

@@ -399,7 +399,9 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
                                       ci_low=est.ci.low if est.ci else None, ci_high=est.ci.high if est.ci else None,
                                       confidence_level=policy.confidence_level, n=int(table.sum()), method=est.method,
                                       warnings=tuple(getattr(est, "notes", ()))))
-                eff_cell = "V = " + fmt.est_ci(est.estimate, est.ci.low if est.ci else None, est.ci.high if est.ci else None, 2)
+                # no interval where it would exclude the estimate (the record's warnings say why)
+                eff_cell = "V = " + (fmt.est_ci(est.estimate, est.ci.low, est.ci.high, 2) if est.ci
+                                     else fmt.num(est.estimate, 2))
             if smd and two and len(tested_idx) == 2:
                 from serostudy._inference._twosample import smd_categorical
 
