@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from _stats_ref import REF_DIR
 from numpy.testing import assert_allclose
 
-from _stats_ref import REF_DIR
 from serostudy.exceptions import InputError
 
 

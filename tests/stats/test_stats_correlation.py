@@ -98,7 +98,7 @@ def test_bad_helper_input():
     with pytest.raises(InputError, match="`alternative` must be one of"):
         correlation([1, 2, 3], [3, 1, 2], alternative="two.sided")
     with pytest.raises(InputError, match="`method` must be one of"):
-        correlation([1, 2, 3], [3, 1, 2], method="kendall")
+        correlation([1, 2, 3], [3, 1, 2], method="pearsons")
 
 
 # ------------------------------------------------------------------- Kendall's tau

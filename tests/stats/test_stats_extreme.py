@@ -21,9 +21,9 @@ from functools import lru_cache
 
 import numpy as np
 import pytest
+from _stats_ref import REF_DIR, num
 from numpy.testing import assert_allclose
 
-from _stats_ref import REF_DIR, num
 from serostudy.stats import hedges_g_from_stats
 
 

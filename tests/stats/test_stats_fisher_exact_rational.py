@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from itertools import product
 
 import numpy as np
 import pytest
 
-from serostudy._inference._fisher import FEXACT_TOL, fisher_rxc_exact, fisher_rxc_total_mass
+from serostudy._inference._fisher import (
+    FEXACT_TOL,
+    fisher_rxc_exact,
+    fisher_rxc_total_mass,
+)
 
 _FACT: dict[int, int] = {}
 
@@ -41,7 +44,7 @@ def _tables(rows: list[int], cols: list[int]):
             if left <= rem[i]:
                 yield [left]
             return
-        for v in range(0, min(left, rem[i]) + 1):
+        for v in range(min(left, rem[i]) + 1):
             for rest in first_columns(i + 1, left - v, rem):
                 yield [v, *rest]
 

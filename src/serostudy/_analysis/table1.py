@@ -458,7 +458,7 @@ def _ratio_ci(est: float | None, lo: float | None, hi: float | None) -> str:
             return "\u221e"
         return fmt.num(v, 2)
 
-    if est is None or est != est:  # NaN: not estimable
+    if est is None or np.isnan(est):  # NaN: not estimable
         return "NA"
     return f"{one(est)} ({one(lo)} to {one(hi)})"
 

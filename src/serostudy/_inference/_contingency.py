@@ -193,7 +193,7 @@ def fisher_test(
             f"Fisher-Freeman-Halton test of a {r} x {c} table is two-sided only; "
             f"`alternative` must be 'two-sided', got {alternative!r}"
         )
-    p = None
+    p: float | None = None
     if method in ("auto", "exact"):
         try:
             p = fisher_rxc_exact(t, limit=max_tables)

@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-__all__ = ["fisher_rxc_exact", "fisher_rxc_total_mass", "fisher_rxc_monte_carlo", "TooManyTables", "FEXACT_TOL"]
+__all__ = ["FEXACT_TOL", "TooManyTables", "fisher_rxc_exact", "fisher_rxc_monte_carlo", "fisher_rxc_total_mass"]
 
 FEXACT_TOL = 3.45254e-7
 
