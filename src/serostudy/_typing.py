@@ -15,7 +15,7 @@ Summary = Literal["mean_sd", "median_iqr"]
 
 ContinuousTest = Literal["welch", "student", "mann-whitney", "auto"]
 CategoricalTest = Literal["auto", "chi2", "chi2-yates", "fisher"]
-CorrelationMethod = Literal["pearson", "spearman"]
+CorrelationMethod = Literal["pearson", "spearman", "kendall"]
 
 
 def check_choice(name: str, value: object, allowed: tuple[object, ...]) -> None:

@@ -20,7 +20,7 @@ from serostudy._limits import clip
 from serostudy.assay._config import AssayConfig
 from serostudy.clinical._config import ClinicalConfig, EligibilityConfig, MatchingConfig
 from serostudy._io.na import NA_VALUES
-from serostudy._typing import CategoricalTest
+from serostudy._typing import CategoricalTest, CorrelationMethod
 from serostudy.exceptions import ConfigError
 from serostudy.models._config import ModelsConfig
 
@@ -231,7 +231,7 @@ class Table1Spec(_Strict):
     title: str = "Table 1. Characteristics of the participants by group"
 
 
-def _pearson_and_spearman() -> list[Literal["pearson", "spearman"]]:
+def _pearson_and_spearman() -> list[CorrelationMethod]:
     return ["pearson", "spearman"]
 
 
@@ -241,7 +241,7 @@ class Table2Spec(_Strict):
     group: str
     exposure: str
     variables: list[str] = Field(min_length=1)
-    methods: list[Literal["pearson", "spearman"]] = Field(default_factory=_pearson_and_spearman)
+    methods: list[CorrelationMethod] = Field(default_factory=_pearson_and_spearman)
     compare_by: str | None = Field(
         None, description="A binary variable (e.g. sex) by which to compare the exposure within each group."
     )
