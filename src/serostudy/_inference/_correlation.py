@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import math
 from functools import lru_cache
-from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
