@@ -5,6 +5,8 @@ Public API (everything else lives in private modules):
 
 * :func:`fit_model` -- one entry point for every family; :func:`fit_glm` (gaussian,
   poisson, negbin, logit) and :func:`fit_ordinal` (proportional odds, as ``MASS::polr``).
+* :func:`lr_test` -- likelihood-ratio test of nested fits; ``ci_method="profile"`` on
+  every fit gives profile-likelihood intervals and per-coefficient LR tests.
 * :func:`p_adjust` -- adjusted p-values as R ``p.adjust`` (BH q-values by default).
 * :func:`power_t2n`, :func:`power_r` -- power and smallest detectable effects as R
   ``pwr``; :func:`simulate_negbin_power` -- simulation power of the count model, and
@@ -30,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from serostudy.models._glm import detect_separation, fit_glm
     from serostudy.models._multiplicity import p_adjust
     from serostudy.models._ordinal import fit_ordinal
+    from serostudy.models._profile import CiMethod, ProfileTheta, lr_test
     from serostudy.models._power import (
         detectable_rate_ratio,
         nb_fit_batch,
@@ -43,6 +46,9 @@ _LAZY = {
     "fit_glm": "serostudy.models._glm",
     "detect_separation": "serostudy.models._glm",
     "fit_ordinal": "serostudy.models._ordinal",
+    "lr_test": "serostudy.models._profile",
+    "CiMethod": "serostudy.models._profile",
+    "ProfileTheta": "serostudy.models._profile",
     "p_adjust": "serostudy.models._multiplicity",
     "power_t2n": "serostudy.models._power",
     "power_r": "serostudy.models._power",
@@ -68,6 +74,9 @@ __all__ = [
     "fit_glm",
     "fit_ordinal",
     "detect_separation",
+    "lr_test",
+    "CiMethod",
+    "ProfileTheta",
     "p_adjust",
     "power_t2n",
     "power_r",
@@ -109,7 +118,9 @@ def fit_model(
     confidence_level
         Level of the Wald intervals.
     **options
-        Passed on: ``on_separation`` (logit), ``levels`` (ordinal).
+        Passed on: ``weights`` (frequency weights column), ``ci_method``
+        (``"wald"``/``"profile"``), ``profile_theta`` (negbin), ``on_separation``
+        (logit), ``levels`` (ordinal).
 
     Notes
     -----
@@ -127,6 +138,7 @@ def fit_model(
     from serostudy._typing import check_choice
     from serostudy.models._glm import fit_glm
     from serostudy.models._ordinal import fit_ordinal
+    from serostudy.models._profile import CiMethod, ProfileTheta, lr_test
 
     check_choice("family", family, FAMILIES)
     if family == "ordinal":
