@@ -208,4 +208,41 @@ profile$polr_housing_weighted <- list(data = "housing.csv", formula = "Sat ~ Inf
 out$profile <- profile
 out$lrt <- lrt
 
+# ---------------------------------------------------------------- frequency weights
+# Weights 0..3 (one row weighted 0); every fit also on the data with rows repeated w times.
+coefs <- function(fit) {
+  s <- coef(summary(fit))
+  list(term = rownames(s), estimate = unname(s[, 1]), se = unname(s[, 2]), pvalue = unname(s[, 4]),
+       loglik = as.numeric(logLik(fit)), df_residual = fit$df.residual)
+}
+expand <- function(d) d[rep(seq_len(nrow(d)), d$w), ]
+quine_w <- quine; quine_w$w <- (seq_len(nrow(quine)) %% 4); quine_w$w[quine_w$w == 0 & seq_len(nrow(quine)) > 8] <- 2
+bw_w <- bw; bw_w$w <- 1 + (seq_len(nrow(bw)) %% 3); bw_w$w[5] <- 0
+write.csv(quine_w, "quine_w.csv", row.names = FALSE)
+write.csv(bw_w, "birthwt_w.csv", row.names = FALSE)
+wt <- list()
+g <- glm(f_quine, family = poisson, data = quine_w, weights = w, control = tight)
+wt$poisson <- list(data = "quine_w.csv", formula = "Days ~ Eth + Sex + Age + Lrn", weighted = coefs(g),
+                   expanded = coefs(glm(f_quine, family = poisson, data = expand(quine_w), control = tight)))
+f_lo <- low ~ age + lwt + race + smoke + ptl + ht + ui
+g <- glm(f_lo, family = binomial, data = bw_w, weights = w, control = tight)
+wt$logit <- list(data = "birthwt_w.csv", formula = "low ~ age + lwt + race + smoke + ptl + ht + ui",
+                 weighted = coefs(g), expanded = coefs(glm(f_lo, family = binomial, data = expand(bw_w), control = tight)))
+f_g <- bwt ~ age + lwt + race + smoke
+wt$gaussian <- list(data = "birthwt_w.csv", formula = "bwt ~ age + lwt + race + smoke",
+                    weighted_precision = coefs(glm(f_g, data = bw_w, weights = w)),
+                    expanded = coefs(glm(f_g, data = expand(bw_w))))
+nbw <- glm.nb(f_quine, data = quine_w, weights = w, control = tight)
+nbe <- glm.nb(f_quine, data = expand(quine_w), control = tight)
+wt$negbin <- list(data = "quine_w.csv", formula = "Days ~ Eth + Sex + Age + Lrn",
+                  weighted = c(coefs(nbw), theta = nbw$theta, se_theta = nbw$SE.theta),
+                  expanded = c(coefs(nbe), theta = nbe$theta, se_theta = nbe$SE.theta))
+pw <- polr(ftv3 ~ age + lwt100 + smoke, data = bw_w, weights = w, Hess = TRUE, control = ctl)
+pe <- polr(ftv3 ~ age + lwt100 + smoke, data = expand(bw_w), Hess = TRUE, control = ctl)
+pol <- function(fit) { v <- sqrt(diag(vcov(fit))); list(coef_names = names(coef(fit)), coef = unname(coef(fit)),
+  coef_se = unname(v[names(coef(fit))]), zeta = unname(fit$zeta), zeta_se = unname(v[names(fit$zeta)]),
+  loglik = as.numeric(logLik(fit))) }
+wt$polr <- list(data = "birthwt_w.csv", formula = "ftv3 ~ age + lwt100 + smoke", weighted = pol(pw), expanded = pol(pe))
+out$weights <- wt
+
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null"), "inference.json")
