@@ -7,6 +7,8 @@ Public API (everything else lives in private modules):
   poisson, negbin, logit) and :func:`fit_ordinal` (proportional odds, as ``MASS::polr``).
 * :func:`lr_test` -- likelihood-ratio test of nested fits; ``ci_method="profile"`` on
   every fit gives profile-likelihood intervals and per-coefficient LR tests.
+* :func:`cohort_rate_intervals` -- a cohort event rate (e.g. ARR) with exact Poisson,
+  quasi-Poisson, sandwich and negative binomial intervals, and the automatic choice.
 * :func:`p_adjust` -- adjusted p-values as R ``p.adjust`` (BH q-values by default).
 * :func:`power_t2n`, :func:`power_r` -- power and smallest detectable effects as R
   ``pwr``; :func:`simulate_negbin_power` -- simulation power of the count model, and
@@ -33,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from serostudy.models._multiplicity import p_adjust
     from serostudy.models._ordinal import fit_ordinal
     from serostudy.models._profile import CiMethod, ProfileTheta, lr_test
+    from serostudy.models._rate import CohortRateIntervals, cohort_rate_intervals
     from serostudy.models._power import (
         detectable_rate_ratio,
         nb_fit_batch,
@@ -47,6 +50,8 @@ _LAZY = {
     "detect_separation": "serostudy.models._glm",
     "fit_ordinal": "serostudy.models._ordinal",
     "lr_test": "serostudy.models._profile",
+    "cohort_rate_intervals": "serostudy.models._rate",
+    "CohortRateIntervals": "serostudy.models._rate",
     "CiMethod": "serostudy.models._profile",
     "ProfileTheta": "serostudy.models._profile",
     "p_adjust": "serostudy.models._multiplicity",
@@ -75,6 +80,8 @@ __all__ = [
     "fit_ordinal",
     "detect_separation",
     "lr_test",
+    "cohort_rate_intervals",
+    "CohortRateIntervals",
     "CiMethod",
     "ProfileTheta",
     "p_adjust",
@@ -139,6 +146,7 @@ def fit_model(
     from serostudy.models._glm import fit_glm
     from serostudy.models._ordinal import fit_ordinal
     from serostudy.models._profile import CiMethod, ProfileTheta, lr_test
+    from serostudy.models._rate import CohortRateIntervals, cohort_rate_intervals
 
     check_choice("family", family, FAMILIES)
     if family == "ordinal":

@@ -245,4 +245,41 @@ pol <- function(fit) { v <- sqrt(diag(vcov(fit))); list(coef_names = names(coef(
 wt$polr <- list(data = "birthwt_w.csv", formula = "ftv3 ~ age + lwt100 + smoke", weighted = pol(pw), expanded = pol(pe))
 out$weights <- wt
 
+# ---------------------------------------------------------------- cohort ARR intervals
+# Intercept-only models of per-patient counts with offset log(person-years):
+#   exact Poisson   poisson.test(sum(y), sum(T))
+#   quasi-Poisson   glm(quasipoisson): Wald on log scale with the Pearson dispersion
+#                   (confint.default), and the profile interval MASS's confint gives it
+#   sandwich (HC0)  sandwich::vcovHC(<poisson glm>, type = "HC0"), and the same by formula
+#   negative binomial glm.nb: exp(confint) (theta fixed) and tight roots (theta fixed / re-estimated)
+library(sandwich)
+arr_case <- function(y, T, with_nb = TRUE) {
+  d <- data.frame(y = y, T = T)
+  pt <- poisson.test(sum(y), sum(T))
+  gp <- glm(y ~ 1 + offset(log(T)), family = poisson, data = d, control = tight)
+  gq <- glm(y ~ 1 + offset(log(T)), family = quasipoisson, data = d, control = tight)
+  X2 <- sum(residuals(gp, type = "pearson")^2)
+  se_hc0 <- sqrt(vcovHC(gp, type = "HC0")[1, 1])
+  rate <- sum(y) / sum(T)
+  se_formula <- sqrt(sum((y - T * rate)^2)) / sum(y)
+  res <- list(y = y, T = T, rate = rate, exact = unname(pt$conf.int[1:2]),
+       pearson_dispersion = X2 / (length(y) - 1),
+       quasi_wald = unname(exp(confint.default(gq))[1, ]),
+       quasi_se = summary(gq)$coefficients[1, 2],
+       hc0_se = se_hc0, hc0_se_formula = se_formula,
+       hc0_wald = unname(exp(coef(gp) + c(-1, 1) * qnorm(0.975) * se_hc0)))
+  if (!with_nb) return(res)
+  nb <- glm.nb(y ~ 1 + offset(log(T)), data = d, control = tight)
+  c(res, list(nb_rate = unname(exp(coef(nb))), nb_theta = nb$theta,
+       nb_confint_theta_fixed = unname(exp(suppressMessages(confint(nb)))),
+       nb_tight_theta_fixed = unname(exp(glm_profile_tight(nb)[1, ])),
+       nb_tight_theta_estimated = unname(exp(nb_profile_tight(nb)[1, ]))))
+}
+set.seed(11)
+Tp <- round(runif(40, 1, 6), 2)
+out$arr <- list(
+  demo34 = arr_case(demo$relapses, demo$years),
+  poisson40 = arr_case(rpois(40, 0.5 * Tp), Tp, with_nb = FALSE)
+)
+
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null"), "inference.json")
