@@ -9,6 +9,8 @@ Public API (everything else lives in private modules):
   every fit gives profile-likelihood intervals and per-coefficient LR tests.
 * :func:`cohort_rate_intervals` -- a cohort event rate (e.g. ARR) with exact Poisson,
   quasi-Poisson, sandwich and negative binomial intervals, and the automatic choice.
+* :func:`null_calibration` -- simulated type I error (Wald and LR) of a negative binomial
+  coefficient at the study's n, with parametric-bootstrap p-values.
 * :func:`p_adjust` -- adjusted p-values as R ``p.adjust`` (BH q-values by default).
 * :func:`power_t2n`, :func:`power_r` -- power and smallest detectable effects as R
   ``pwr``; :func:`simulate_negbin_power` -- simulation power of the count model, and
@@ -36,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from serostudy.models._ordinal import fit_ordinal
     from serostudy.models._profile import CiMethod, ProfileTheta, lr_test
     from serostudy.models._rate import CohortRateIntervals, cohort_rate_intervals
+    from serostudy.models._calibration import NullCalibration, null_calibration
     from serostudy.models._power import (
         detectable_rate_ratio,
         nb_fit_batch,
@@ -51,6 +54,8 @@ _LAZY = {
     "fit_ordinal": "serostudy.models._ordinal",
     "lr_test": "serostudy.models._profile",
     "cohort_rate_intervals": "serostudy.models._rate",
+    "null_calibration": "serostudy.models._calibration",
+    "NullCalibration": "serostudy.models._calibration",
     "CohortRateIntervals": "serostudy.models._rate",
     "CiMethod": "serostudy.models._profile",
     "ProfileTheta": "serostudy.models._profile",
@@ -81,6 +86,8 @@ __all__ = [
     "detect_separation",
     "lr_test",
     "cohort_rate_intervals",
+    "null_calibration",
+    "NullCalibration",
     "CohortRateIntervals",
     "CiMethod",
     "ProfileTheta",
@@ -147,6 +154,7 @@ def fit_model(
     from serostudy.models._ordinal import fit_ordinal
     from serostudy.models._profile import CiMethod, ProfileTheta, lr_test
     from serostudy.models._rate import CohortRateIntervals, cohort_rate_intervals
+    from serostudy.models._calibration import NullCalibration, null_calibration
 
     check_choice("family", family, FAMILIES)
     if family == "ordinal":

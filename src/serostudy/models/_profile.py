@@ -384,6 +384,7 @@ class Profiler:
         self.profile_theta = profile_theta
         self.K = K
         self._starts: dict[int, np.ndarray] = {}
+        self._thetas: dict[int, float] = {}
         full = self._neg2ll(None, 0.0)
         self.neg2ll0 = full
 
@@ -402,7 +403,10 @@ class Profiler:
             self._starts[-1 if j is None else j] = par
             return -2 * ll
         if fam == "negbin" and self.profile_theta == "estimated" and math.isfinite(self.theta):
-            fit = nb_fit(self.y, X, off, self.w, start=start)
+            key = -1 if j is None else j
+            fit = nb_fit(self.y, X, off, self.w, start=start, theta_start=self._thetas.get(key, self.theta))
+            if math.isfinite(fit.theta):
+                self._thetas[key] = fit.theta
         elif fam == "negbin":
             fit = irls(self.y, X, off, self.w, "negbin", theta=self.theta, start=start)
         else:
