@@ -11,6 +11,8 @@ Public API (everything else lives in private modules):
   quasi-Poisson, sandwich and negative binomial intervals, and the automatic choice.
 * :func:`null_calibration` -- simulated type I error (Wald and LR) of a negative binomial
   coefficient at the study's n, with parametric-bootstrap p-values.
+* :func:`fit_clogit` -- conditional logistic regression for matched sets (exact
+  conditional likelihood, as ``survival::clogit``).
 * :func:`p_adjust` -- adjusted p-values as R ``p.adjust`` (BH q-values by default).
 * :func:`power_t2n`, :func:`power_r` -- power and smallest detectable effects as R
   ``pwr``; :func:`simulate_negbin_power` -- simulation power of the count model, and
@@ -39,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from serostudy.models._profile import CiMethod, ProfileTheta, lr_test
     from serostudy.models._rate import CohortRateIntervals, cohort_rate_intervals
     from serostudy.models._calibration import NullCalibration, null_calibration
+    from serostudy.models._clogit import fit_clogit
     from serostudy.models._power import (
         detectable_rate_ratio,
         nb_fit_batch,
@@ -55,6 +58,7 @@ _LAZY = {
     "lr_test": "serostudy.models._profile",
     "cohort_rate_intervals": "serostudy.models._rate",
     "null_calibration": "serostudy.models._calibration",
+    "fit_clogit": "serostudy.models._clogit",
     "NullCalibration": "serostudy.models._calibration",
     "CohortRateIntervals": "serostudy.models._rate",
     "CiMethod": "serostudy.models._profile",
@@ -87,6 +91,7 @@ __all__ = [
     "lr_test",
     "cohort_rate_intervals",
     "null_calibration",
+    "fit_clogit",
     "NullCalibration",
     "CohortRateIntervals",
     "CiMethod",
@@ -155,6 +160,7 @@ def fit_model(
     from serostudy.models._profile import CiMethod, ProfileTheta, lr_test
     from serostudy.models._rate import CohortRateIntervals, cohort_rate_intervals
     from serostudy.models._calibration import NullCalibration, null_calibration
+    from serostudy.models._clogit import fit_clogit
 
     check_choice("family", family, FAMILIES)
     if family == "ordinal":

@@ -24,6 +24,7 @@ EXP_NAMES: dict[str, str | None] = {
     "negbin": "rate ratio",
     "logit": "odds ratio",
     "ordinal": "cumulative odds ratio",
+    "clogit": "odds ratio",
 }
 
 
@@ -120,6 +121,9 @@ class ModelResult:
         ``"wald"`` or ``"profile"`` (coefficient intervals and LR tests by profiling).
     weights
         Column of frequency weights, or ``None``; ``n`` is then their sum.
+    lr_test
+        Likelihood-ratio test of all coefficients = 0 where reported (``clogit``:
+        R ``summary(clogit)$logtest``); ``None`` otherwise.
     method
         How the model was fitted, in words a methods section can use.
     warnings
@@ -147,6 +151,7 @@ class ModelResult:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     ci_method: str = "wald"
     weights: str | None = None
+    lr_test: TestResult | None = None
 
     def term(self, name: str) -> ModelTerm:
         """The term called ``name`` (``KeyError`` listing the terms if absent)."""
