@@ -13,6 +13,8 @@ Public API (everything else lives in private modules):
   coefficient at the study's n, with parametric-bootstrap p-values.
 * :func:`fit_clogit` -- conditional logistic regression for matched sets (exact
   conditional likelihood, as ``survival::clogit``).
+* :func:`proportional_odds_test` -- LR test of proportional odds per term against the
+  partial proportional-odds model (R ``ordinal::nominal_test``).
 * :func:`p_adjust` -- adjusted p-values as R ``p.adjust`` (BH q-values by default).
 * :func:`power_t2n`, :func:`power_r` -- power and smallest detectable effects as R
   ``pwr``; :func:`simulate_negbin_power` -- simulation power of the count model, and
@@ -37,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from serostudy.models._glm import detect_separation, fit_glm
     from serostudy.models._multiplicity import p_adjust
-    from serostudy.models._ordinal import fit_ordinal
+    from serostudy.models._ordinal import NominalTest, fit_ordinal, proportional_odds_test
     from serostudy.models._profile import CiMethod, ProfileTheta, lr_test
     from serostudy.models._rate import CohortRateIntervals, cohort_rate_intervals
     from serostudy.models._calibration import NullCalibration, null_calibration
@@ -55,6 +57,8 @@ _LAZY = {
     "fit_glm": "serostudy.models._glm",
     "detect_separation": "serostudy.models._glm",
     "fit_ordinal": "serostudy.models._ordinal",
+    "proportional_odds_test": "serostudy.models._ordinal",
+    "NominalTest": "serostudy.models._ordinal",
     "lr_test": "serostudy.models._profile",
     "cohort_rate_intervals": "serostudy.models._rate",
     "null_calibration": "serostudy.models._calibration",
@@ -87,6 +91,8 @@ __all__ = [
     "fit_model",
     "fit_glm",
     "fit_ordinal",
+    "proportional_odds_test",
+    "NominalTest",
     "detect_separation",
     "lr_test",
     "cohort_rate_intervals",
@@ -156,7 +162,7 @@ def fit_model(
     """
     from serostudy._typing import check_choice
     from serostudy.models._glm import fit_glm
-    from serostudy.models._ordinal import fit_ordinal
+    from serostudy.models._ordinal import NominalTest, fit_ordinal, proportional_odds_test
     from serostudy.models._profile import CiMethod, ProfileTheta, lr_test
     from serostudy.models._rate import CohortRateIntervals, cohort_rate_intervals
     from serostudy.models._calibration import NullCalibration, null_calibration

@@ -207,8 +207,13 @@ def polr_fit(
     *,
     start: np.ndarray | None = None,
     maxiter: int = 200,
+    Z: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, np.ndarray, bool]:
     """Proportional-odds fit, ``logit P(Y <= k) = zeta_k - (x'b + offset)``.
+
+    With ``Z`` (n x q), the partial proportional-odds model
+    ``zeta_k - x'b - z'gamma_k`` (nominal effects, as ``ordinal::clm(nominal = ~ z)``):
+    parameters ``(b, zeta, gamma_1, ..., gamma_K)``.
 
     Newton's method on ``(b, zeta)`` with the analytic Hessian and step halving
     (the log-likelihood is concave).  ``codes`` are 0..K (K thresholds).
@@ -220,36 +225,43 @@ def polr_fit(
         (its inverse is the covariance of ``params``) and whether it converged.
     """
     n, p = X.shape
+    q = 0 if Z is None else Z.shape[1]
     if start is None:
         counts = np.bincount(codes, weights=w, minlength=K + 1)
         cum = np.cumsum(counts)[:-1] / np.sum(counts)
         cum = np.clip(cum, 1e-6, 1 - 1e-6)
-        start = np.concatenate([np.zeros(p), special.logit(cum)])
+        start = np.concatenate([np.zeros(p), special.logit(cum), np.zeros(K * q)])
     par = np.asarray(start, dtype=float).copy()
     up_idx = codes  # threshold index of the upper bound (K means +inf)
     lo_idx = codes - 1  # -1 means -inf
 
     def pieces(par: np.ndarray):
-        b, z = par[:p], par[p:]
+        b, z = par[:p], par[p:p + K]
         eta = X @ b + offset
         zz = np.concatenate([[-np.inf], z, [np.inf]])
         u = zz[up_idx + 1] - eta
         lo = zz[lo_idx + 1] - eta
+        if q:
+            gam = par[p + K:].reshape(K, q)
+            zg = Z @ gam.T  # (n, K): z'gamma_k
+            zg = np.concatenate([np.zeros((n, 1)), zg, np.zeros((n, 1))], axis=1)
+            u = u - zg[rows, up_idx + 1]
+            lo = lo - zg[rows, lo_idx + 1]
         Fu = special.expit(u)
         Fl = special.expit(lo)
         P = Fu - Fl
         return u, lo, Fu, Fl, P
 
     def loglik(par: np.ndarray) -> float:
-        if p + K > 0 and np.any(np.diff(par[p:]) <= 0):
+        if q == 0 and np.any(np.diff(par[p:p + K]) <= 0):
             return -math.inf
         *_, P = pieces(par)
         if np.any(P <= 0):
             return -math.inf
         return float(np.sum(w * np.log(P)))
 
-    Du = np.zeros((n, p + K))
-    Dl = np.zeros((n, p + K))
+    Du = np.zeros((n, p + K + K * q))
+    Dl = np.zeros((n, p + K + K * q))
     Du[:, :p] = -X
     Dl[:, :p] = -X
     rows = np.arange(n)
@@ -257,6 +269,9 @@ def polr_fit(
     has_l = lo_idx >= 0
     Du[rows[has_u], p + up_idx[has_u]] = 1.0
     Dl[rows[has_l], p + lo_idx[has_l]] = 1.0
+    for c in range(q):
+        Du[rows[has_u], p + K + up_idx[has_u] * q + c] = -Z[has_u, c]
+        Dl[rows[has_l], p + K + lo_idx[has_l] * q + c] = -Z[has_l, c]
 
     def derivs(par: np.ndarray):
         u, lo, Fu, Fl, P = pieces(par)
