@@ -15,6 +15,8 @@ Public API (everything else lives in private modules):
   conditional likelihood, as ``survival::clogit``).
 * :func:`proportional_odds_test` -- LR test of proportional odds per term against the
   partial proportional-odds model (R ``ordinal::nominal_test``).
+* :func:`mice_sensitivity` -- multiple imputation (statsmodels MICE) pooled by Rubin's
+  rules beside the complete-case fit, as a sensitivity analysis.
 * :func:`p_adjust` -- adjusted p-values as R ``p.adjust`` (BH q-values by default).
 * :func:`power_t2n`, :func:`power_r` -- power and smallest detectable effects as R
   ``pwr``; :func:`simulate_negbin_power` -- simulation power of the count model, and
@@ -44,6 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from serostudy.models._rate import CohortRateIntervals, cohort_rate_intervals
     from serostudy.models._calibration import NullCalibration, null_calibration
     from serostudy.models._clogit import fit_clogit
+    from serostudy.models._mice import MiceResult, PooledTerm, mice_sensitivity
     from serostudy.models._power import (
         detectable_rate_ratio,
         nb_fit_batch,
@@ -63,6 +66,9 @@ _LAZY = {
     "cohort_rate_intervals": "serostudy.models._rate",
     "null_calibration": "serostudy.models._calibration",
     "fit_clogit": "serostudy.models._clogit",
+    "mice_sensitivity": "serostudy.models._mice",
+    "MiceResult": "serostudy.models._mice",
+    "PooledTerm": "serostudy.models._mice",
     "NullCalibration": "serostudy.models._calibration",
     "CohortRateIntervals": "serostudy.models._rate",
     "CiMethod": "serostudy.models._profile",
@@ -98,6 +104,9 @@ __all__ = [
     "cohort_rate_intervals",
     "null_calibration",
     "fit_clogit",
+    "mice_sensitivity",
+    "MiceResult",
+    "PooledTerm",
     "NullCalibration",
     "CohortRateIntervals",
     "CiMethod",
@@ -167,6 +176,7 @@ def fit_model(
     from serostudy.models._rate import CohortRateIntervals, cohort_rate_intervals
     from serostudy.models._calibration import NullCalibration, null_calibration
     from serostudy.models._clogit import fit_clogit
+    from serostudy.models._mice import MiceResult, PooledTerm, mice_sensitivity
 
     check_choice("family", family, FAMILIES)
     if family == "ordinal":
