@@ -14,7 +14,7 @@ from serostudy.models import null_calibration
 
 from .conftest import REF_DIR
 
-DEMO = dict(formula="relapses ~ b12 + age + female", term="b12", exposure="years")
+DEMO = {"formula": "relapses ~ b12 + age + female", "term": "b12", "exposure": "years"}
 
 
 @pytest.fixture(scope="module")

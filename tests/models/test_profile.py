@@ -15,7 +15,6 @@ Two references per interval:
 from __future__ import annotations
 
 import json
-import math
 import re
 
 import numpy as np

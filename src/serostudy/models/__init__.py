@@ -34,19 +34,28 @@ from typing import TYPE_CHECKING, Any
 # Light at import (pydantic only): ``serostudy._io.config`` imports ModelsConfig.
 # Everything numeric is imported on first use (PEP 562 ``__getattr__`` below).
 from serostudy.models._config import ModelsConfig
-from serostudy.models._results import FAMILIES, Family, ModelResult, ModelTerm, PowerResult, SimulatedPower
+from serostudy.models._results import (
+    CI_METHODS,
+    FAMILIES,
+    CiMethod,
+    Family,
+    ModelResult,
+    ModelTerm,
+    PowerResult,
+    SimulatedPower,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from serostudy.models._glm import detect_separation, fit_glm
-    from serostudy.models._multiplicity import p_adjust
-    from serostudy.models._ordinal import NominalTest, fit_ordinal, proportional_odds_test
-    from serostudy.models._profile import CiMethod, ProfileTheta, lr_test
-    from serostudy.models._rate import CohortRateIntervals, cohort_rate_intervals
     from serostudy.models._calibration import NullCalibration, null_calibration
     from serostudy.models._clogit import fit_clogit
+    from serostudy.models._glm import detect_separation, fit_glm
     from serostudy.models._mice import MiceResult, PooledTerm, mice_sensitivity
+    from serostudy.models._multiplicity import p_adjust
+    from serostudy.models._ordinal import NominalTest, fit_ordinal, proportional_odds_test
+    from serostudy.models._profile import ProfileTheta, lr_test
+    from serostudy.models._rate import CohortRateIntervals, cohort_rate_intervals
     from serostudy.models._power import (
         detectable_rate_ratio,
         nb_fit_batch,
@@ -71,7 +80,6 @@ _LAZY = {
     "PooledTerm": "serostudy.models._mice",
     "NullCalibration": "serostudy.models._calibration",
     "CohortRateIntervals": "serostudy.models._rate",
-    "CiMethod": "serostudy.models._profile",
     "ProfileTheta": "serostudy.models._profile",
     "p_adjust": "serostudy.models._multiplicity",
     "power_t2n": "serostudy.models._power",
@@ -110,6 +118,7 @@ __all__ = [
     "NullCalibration",
     "CohortRateIntervals",
     "CiMethod",
+    "CI_METHODS",
     "ProfileTheta",
     "p_adjust",
     "power_t2n",
@@ -171,12 +180,7 @@ def fit_model(
     """
     from serostudy._typing import check_choice
     from serostudy.models._glm import fit_glm
-    from serostudy.models._ordinal import NominalTest, fit_ordinal, proportional_odds_test
-    from serostudy.models._profile import CiMethod, ProfileTheta, lr_test
-    from serostudy.models._rate import CohortRateIntervals, cohort_rate_intervals
-    from serostudy.models._calibration import NullCalibration, null_calibration
-    from serostudy.models._clogit import fit_clogit
-    from serostudy.models._mice import MiceResult, PooledTerm, mice_sensitivity
+    from serostudy.models._ordinal import fit_ordinal
 
     check_choice("family", family, FAMILIES)
     if family == "ordinal":

@@ -108,7 +108,7 @@ def _nb_ll_batch(y: np.ndarray, mu: np.ndarray, theta: np.ndarray) -> np.ndarray
 
 
 def null_calibration(
-    data: "pd.DataFrame",
+    data: pd.DataFrame,
     formula: str,
     term: str,
     *,

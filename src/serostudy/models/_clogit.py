@@ -26,8 +26,8 @@ from scipy import stats
 
 from serostudy._inference._results import ConfidenceInterval, TestResult
 from serostudy.exceptions import ConvergenceWarning, DataError, ModelError
-from serostudy.models._profile import CiMethod, check_ci_method, signed_root_interval
-from serostudy.models._results import ModelResult
+from serostudy.models._profile import check_ci_method, signed_root_interval
+from serostudy.models._results import CiMethod, ModelResult
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -104,7 +104,7 @@ def _clogit_fit(X: np.ndarray, offset: np.ndarray, sets: list[np.ndarray], case:
 
 
 def fit_clogit(
-    data: "pd.DataFrame",
+    data: pd.DataFrame,
     formula: str,
     strata: str,
     *,

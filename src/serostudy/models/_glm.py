@@ -33,13 +33,12 @@ from serostudy.exceptions import ConvergenceWarning, ModelError, SerostudyWarnin
 from serostudy.models._formula import Design, build_design
 from serostudy.models._profile import (
     PROFILE_THETAS,
-    CiMethod,
     Profiler,
     ProfileTheta,
     check_ci_method,
     profile_terms,
 )
-from serostudy.models._results import EXP_NAMES, ModelResult, ModelTerm
+from serostudy.models._results import EXP_NAMES, CiMethod, ModelResult, ModelTerm
 from serostudy.models._weights import frequency_weights
 
 if TYPE_CHECKING:  # pragma: no cover

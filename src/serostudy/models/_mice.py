@@ -64,7 +64,7 @@ class MiceResult:
     formula: str
     family: str
     terms: tuple[PooledTerm, ...]
-    complete_case: "ModelResult"
+    complete_case: ModelResult
     n: int
     n_complete: int
     imputed_columns: dict[str, int]
@@ -87,7 +87,7 @@ class MiceResult:
 
 
 def mice_sensitivity(
-    data: "pd.DataFrame",
+    data: pd.DataFrame,
     formula: str,
     *,
     family: MiceFamily = "gaussian",
@@ -138,7 +138,7 @@ def mice_sensitivity(
         raise ModelError(f"`n_imputations` must be a whole number >= 2, got {n_imputations!r}")
     if not (isinstance(n_burnin, int) and n_burnin >= 1):
         raise ModelError(f"`n_burnin` must be a whole number >= 1, got {n_burnin!r}")
-    lhs, cols = formula_columns(formula)
+    _lhs, cols = formula_columns(formula)
     check_columns(data, cols, formula=formula)
     sub = data[cols].reset_index(drop=True)
     for c in cols:
@@ -177,7 +177,7 @@ def mice_sensitivity(
                                 pvalue=float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan,
                                 fmi=float(f)))
     return MiceResult(
-        formula=formula, family=family, terms=tuple(terms), complete_case=cc, n=int(len(sub)),
+        formula=formula, family=family, terms=tuple(terms), complete_case=cc, n=len(sub),
         n_complete=int(sub.notna().all(axis=1).sum()), imputed_columns=missing,
         n_imputations=n_imputations, n_burnin=n_burnin, seed=int(seed),
         method=(

@@ -27,9 +27,9 @@ from scipy import stats
 from serostudy._inference._results import ConfidenceInterval
 from serostudy.exceptions import ConvergenceWarning, ModelError
 from serostudy.models._formula import build_design
-from serostudy.models._profile import CiMethod, Profiler, check_ci_method, polr_fit, profile_terms
+from serostudy.models._profile import Profiler, check_ci_method, polr_fit, profile_terms
 from serostudy.models._weights import frequency_weights
-from serostudy.models._results import EXP_NAMES, ModelResult, ModelTerm
+from serostudy.models._results import EXP_NAMES, CiMethod, ModelResult, ModelTerm
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -31,15 +31,14 @@ import numpy as np
 from scipy import optimize, special, stats
 
 from serostudy.exceptions import ConvergenceWarning, ModelError
+from serostudy.models._results import (
+    CI_METHODS,  # the vocabulary lives with the result objects
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from serostudy._inference._results import TestResult
     from serostudy.models._results import ModelResult
 
-CiMethod = Literal["wald", "profile"]
-"""How coefficient intervals are computed: ``"wald"`` (estimate +- q * SE) or
-``"profile"`` (inverting the likelihood-ratio test)."""
-CI_METHODS: tuple[str, ...] = ("wald", "profile")
 
 ProfileTheta = Literal["estimated", "fixed"]
 """Negative binomial profiles: theta re-estimated at every point (the profile
@@ -274,7 +273,7 @@ def polr_fit(
         Dl[rows[has_l], p + K + lo_idx[has_l] * q + c] = -Z[has_l, c]
 
     def derivs(par: np.ndarray):
-        u, lo, Fu, Fl, P = pieces(par)
+        _u, _lo, Fu, Fl, P = pieces(par)
         fu = np.where(has_u, Fu * (1 - Fu), 0.0)
         fl = np.where(has_l, Fl * (1 - Fl), 0.0)
         dfu = np.where(has_u, fu * (1 - 2 * Fu), 0.0)
@@ -471,10 +470,9 @@ def profile_terms(profiler: Profiler, names, estimates, ses, confidence_level: f
 def check_ci_method(ci_method: object) -> None:
     if ci_method not in CI_METHODS:
         raise ModelError(f"`ci_method` must be one of {set(CI_METHODS)}, got {ci_method!r}")
-    return None
 
 
-def lr_test(full: "ModelResult", reduced: "ModelResult") -> "TestResult":
+def lr_test(full: ModelResult, reduced: ModelResult) -> TestResult:
     """Likelihood-ratio test of a reduced model against the full model it is nested in.
 
     Parameters

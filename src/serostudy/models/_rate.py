@@ -102,8 +102,8 @@ def exact_poisson_ci(count: int, exposure: float, confidence_level: float = 0.95
 
 
 def cohort_rate_intervals(
-    counts: "np.ndarray | list[float]",
-    person_time: "np.ndarray | list[float]",
+    counts: np.ndarray | list[float],
+    person_time: np.ndarray | list[float],
     *,
     confidence_level: float = 0.95,
     dispersion_threshold: float = DISPERSION_THRESHOLD,
@@ -149,6 +149,8 @@ def cohort_rate_intervals(
     z = float(stats.norm.ppf(0.5 + confidence_level / 2))
     notes: list[str] = []
     mu = rate * T
+    quasi: ConfidenceInterval | None
+    sand: ConfidenceInterval | None
     if total > 0 and n > 1:
         x2 = float(np.sum((y - mu) ** 2 / mu))
         disp = x2 / (n - 1)

@@ -17,6 +17,11 @@ Family = Literal["gaussian", "poisson", "negbin", "logit", "ordinal"]
 
 FAMILIES: tuple[str, ...] = ("gaussian", "poisson", "negbin", "logit", "ordinal")
 
+CiMethod = Literal["wald", "profile"]
+"""How coefficient intervals are computed: ``"wald"`` (estimate +- q * SE) or
+``"profile"`` (inverting the likelihood-ratio test)."""
+CI_METHODS: tuple[str, ...] = ("wald", "profile")
+
 #: What ``exp(estimate)`` means in each family (``None``: not reported).
 EXP_NAMES: dict[str, str | None] = {
     "gaussian": None,
@@ -73,7 +78,7 @@ class ModelTerm:
     exp_ci: ConfidenceInterval | None = None
     exp_name: str | None = None
     kind: Literal["coefficient", "threshold"] = "coefficient"
-    ci_method: str = "wald"
+    ci_method: CiMethod = "wald"
     lr_statistic: float | None = None
     lr_pvalue: float | None = None
 
@@ -149,7 +154,7 @@ class ModelResult:
     confidence_level: float = 0.95
     method: str = ""
     warnings: tuple[str, ...] = field(default_factory=tuple)
-    ci_method: str = "wald"
+    ci_method: CiMethod = "wald"
     weights: str | None = None
     lr_test: TestResult | None = None
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 
-def frequency_weights(data: "pd.DataFrame", column: str | None, rows: np.ndarray) -> np.ndarray:
+def frequency_weights(data: pd.DataFrame, column: str | None, rows: np.ndarray) -> np.ndarray:
     """The weights of the rows a model uses (``rows``: 0-based positions), checked.
 
     Every row of ``data`` must have a whole, non-negative, finite weight: a missing,
