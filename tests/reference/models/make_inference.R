@@ -253,6 +253,7 @@ out$weights <- wt
 #   sandwich (HC0)  sandwich::vcovHC(<poisson glm>, type = "HC0"), and the same by formula
 #   negative binomial glm.nb: exp(confint) (theta fixed) and tight roots (theta fixed / re-estimated)
 library(sandwich)
+out$meta$sandwich <- as.character(packageVersion("sandwich"))
 arr_case <- function(y, T, with_nb = TRUE) {
   d <- data.frame(y = y, T = T)
   pt <- poisson.test(sum(y), sum(T))
