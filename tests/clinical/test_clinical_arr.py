@@ -54,7 +54,11 @@ def test_cohort_arr_matches_r(case):
     assert r.total_attacks == case["total_attacks"]
     assert_allclose(r.person_years, case["person_years"], rtol=1e-13)
     assert_allclose(r.arr.estimate, case["arr"], rtol=1e-13)
-    assert_allclose([r.arr.ci.low, r.arr.ci.high], [case["ci_low"], case["ci_high"]], rtol=1e-12)
+    # R's poisson.test interval is the exact one; r.arr.ci is the automatic choice
+    # (quasi-Poisson when the counts are overdispersed: tests/models/test_rate.py)
+    ex = r.arr_exact_poisson.ci
+    assert_allclose([ex.low, ex.high], [case["ci_low"], case["ci_high"]], rtol=1e-12)
+    assert r.arr.ci == r.intervals.ci
     assert r.per_patient_n == case["per_patient_n"]
     for k in ("mean", "sd", "median", "q1", "q3"):
         assert_allclose(getattr(r, f"per_patient_{k}"), case[f"per_patient_{k}"], rtol=1e-12, err_msg=k)
@@ -161,3 +165,15 @@ def test_window_zero_still_recognises_the_onset_attack():
     ev = pd.DataFrame({"id": ["A"], "onset_date": ["2010-01-01"]})
     r = annualized_relapse_rate(ev, pat, merge_window_days=0, count_onset_attack=True)
     assert r.patients[0].onset_attack_in_events and r.patients[0].attacks_counted == 1
+
+
+def test_cohort_arr_interval_allows_for_overdispersion():
+    # Issue 11 finding 4: the cohort ARR printed an exact Poisson interval whatever the
+    # spread of attacks between patients. The reference cohort is overdispersed.
+    pat = pd.read_csv(REF / "arr_patients.csv")
+    ev = pd.read_csv(REF / "arr_events.csv")
+    r = annualized_relapse_rate(ev, pat, event_date_column="attack_date")
+    assert r.intervals.dispersion > 1.5
+    assert r.arr.ci == r.intervals.quasi_poisson
+    assert "quasi-Poisson" in r.arr.method and "quasi-Poisson" in r.describe()
+    assert r.arr_exact_poisson.ci.high - r.arr_exact_poisson.ci.low < r.arr.ci.high - r.arr.ci.low

@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--family", required=True, choices=_FAMILIES, help="model family")
     p.add_argument("--exposure", metavar="COL", default=None,
                    help="column with each row's exposure (follow-up time); its log enters as offset (count families)")
+    p.add_argument("--weights", metavar="COL", default=None,
+                   help="column of frequency weights (whole numbers >= 0): each row counts as that many observations")
     p.add_argument("--confidence-level", type=float, default=0.95, metavar="LEVEL",
                    help="level of the Wald confidence intervals (default 0.95)")
     p.add_argument("--levels", default=None, metavar="A,B,C",
@@ -50,7 +52,7 @@ def _run(args: argparse.Namespace) -> int:
     from serostudy.models import fit_model
 
     data = _read(args.data, args.sheet)
-    options: dict[str, object] = {}
+    options: dict[str, object] = {"weights": args.weights} if args.weights is not None else {}
     if args.family == "logit":
         options["on_separation"] = args.on_separation
     if args.levels is not None:
@@ -114,6 +116,7 @@ def _as_json(fit, source: str) -> dict:
         "family": d["family"],
         "link": d["link"],
         "exposure": d["exposure"],
+        "weights": d["weights"],
         "n": d["n"],
         "df_resid": d["df_resid"],
         "confidence_level": d["confidence_level"],

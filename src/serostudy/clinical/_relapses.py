@@ -11,7 +11,11 @@ patients' onset and end-of-observation dates:
 3. the observation window runs from disease onset to the end date (usually sampling);
    attacks after the end are not counted and are reported;
 4. the cohort ARR is total attacks / total person-years with the exact (Garwood)
-   Poisson confidence interval; per-patient ARRs are summarised by mean, SD, median and
+   Poisson confidence interval -- or, when the attack counts are overdispersed between
+   patients (Pearson chi2/df above ``dispersion_threshold``, default 1.5), the
+   quasi-Poisson interval, an automatic choice recorded in the result (the exact
+   interval, a sandwich interval and a negative binomial rate with its profile interval
+   are kept beside it; see :func:`serostudy.models.cohort_rate_intervals`); per-patient ARRs are summarised by mean, SD, median and
    quartiles over patients followed at least ``min_follow_up_years``.
 
 The exact interval is the one of R's ``poisson.test(x, T)``:
@@ -32,6 +36,8 @@ from serostudy.exceptions import DataError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
+    from serostudy.models._rate import CohortRateIntervals
 
 __all__ = [
     "poisson_rate_ci",
@@ -208,7 +214,8 @@ class ArrResult:
     Attributes
     ----------
     arr
-        Cohort ARR (total attacks / total person-years) with its exact Poisson CI.
+        Cohort ARR (total attacks / total person-years) with the chosen CI: exact
+        Poisson, or quasi-Poisson when overdispersed (``arr.method`` says which).
     total_attacks, person_years, n_patients
         Numerator, denominator and the patients contributing to the cohort ARR.
     per_patient_n, per_patient_mean, per_patient_sd, per_patient_median,
@@ -221,6 +228,11 @@ class ArrResult:
         The parameters, reported with every number.
     notes
         Everything not counted and why.
+    arr_exact_poisson
+        The cohort ARR with its exact Poisson CI, whatever was chosen.
+    intervals
+        All the cohort intervals and the automatic choice
+        (:class:`~serostudy.models.CohortRateIntervals`); ``None`` without person-time.
     """
 
     arr: Estimate
@@ -240,9 +252,11 @@ class ArrResult:
     min_follow_up_years: float
     window: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    arr_exact_poisson: Estimate | None = None
+    intervals: "CohortRateIntervals | None" = None
 
     def confidence_interval(self) -> ConfidenceInterval | None:
-        """Exact CI of the cohort ARR."""
+        """CI of the cohort ARR (exact Poisson, or quasi-Poisson when overdispersed)."""
         return self.arr.ci
 
     def to_frame(self) -> "pd.DataFrame":
@@ -278,12 +292,22 @@ class ArrResult:
         return (
             f"Attacks beginning fewer than {self.merge_window_days} days after {ref} were merged; "
             f"the onset attack was {onset}; observation ran {self.window}. "
-            f"The cohort ARR is total attacks / total person-years with an exact Poisson "
+            f"The cohort ARR is total attacks / total person-years with {self._ci_words()} "
             f"{self.arr.ci.confidence_level * 100:g}% CI; per-patient ARRs are summarised over "
             f"patients followed at least {self.min_follow_up_years:g} year(s)."
             if self.arr.ci
             else ""
         )
+
+
+    def _ci_words(self) -> str:
+        iv = self.intervals
+        if iv is None or iv.choice == "exact Poisson":
+            extra = (f" (Pearson chi2/df = {iv.dispersion:.2f}, at most {iv.dispersion_threshold:g})"
+                     if iv is not None and math.isfinite(iv.dispersion) else "")
+            return f"an exact Poisson{extra}"
+        return (f"a quasi-Poisson (Pearson chi2/df = {iv.dispersion:.2f} > {iv.dispersion_threshold:g}: "
+                "attack counts overdispersed between patients, chosen automatically instead of the exact Poisson)")
 
 
 def annualized_relapse_rate(
@@ -304,6 +328,7 @@ def annualized_relapse_rate(
     confidence_level: float = 0.95,
     events_file: str | None = None,
     all_ids: Sequence[str] | None = None,
+    dispersion_threshold: float = 1.5,
 ) -> ArrResult:
     """Cohort and per-patient ARR from an events table.
 
@@ -339,6 +364,10 @@ def annualized_relapse_rate(
         For the exact Poisson intervals.
     events_file
         Name of the events file, for error messages.
+    dispersion_threshold
+        Pearson chi2/df of the patients' attack counts (intercept-only Poisson model,
+        offset log(person-years)) above which the cohort ARR's interval is quasi-Poisson
+        instead of exact Poisson (an automatic choice, recorded).
     all_ids
         Every participant id in the study (patients and controls).  With it, an event of
         a control gets its own message; without it, any id outside ``patients`` is
@@ -515,9 +544,23 @@ def annualized_relapse_rate(
     contributing = [p for p in results if math.isfinite(p.person_years) and p.person_years > 0]
     total = int(sum(p.attacks_counted for p in contributing))
     pyears = float(sum(p.person_years for p in contributing))
+    intervals = None
+    exact_est = None
     if pyears > 0:
+        from serostudy.models._rate import cohort_rate_intervals
+
         ci = poisson_rate_ci(total, pyears, confidence_level=confidence_level)
-        est = Estimate("ARR", total / pyears, ci, method="total attacks / total person-years; exact Poisson CI")
+        exact_est = Estimate("ARR", total / pyears, ci, method="total attacks / total person-years; exact Poisson CI")
+        intervals = cohort_rate_intervals([p.attacks_counted for p in contributing],
+                                          [p.person_years for p in contributing],
+                                          confidence_level=confidence_level,
+                                          dispersion_threshold=dispersion_threshold)
+        if intervals.choice == "exact Poisson":
+            est = exact_est
+        else:
+            est = Estimate("ARR", total / pyears, intervals.ci,
+                           method="total attacks / total person-years; quasi-Poisson CI (automatic: "
+                                  + intervals.choice_reason + ")")
     else:
         est = Estimate("ARR", math.nan, None, method="no person-time")
     per = np.array([p.arr for p in results if p.in_per_patient_summary], dtype=float)
@@ -546,4 +589,6 @@ def annualized_relapse_rate(
         min_follow_up_years=float(min_follow_up_years),
         window=window,
         notes=tuple(notes),
+        arr_exact_poisson=exact_est,
+        intervals=intervals,
     )

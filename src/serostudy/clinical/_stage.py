@@ -284,6 +284,22 @@ def _clinical_section(ctx: RunContext) -> Section | None:
                    ci_high=ci.high if ci else None, confidence_level=ci.confidence_level if ci else None,
                    n=res.n_patients, **common),
             Record(statistic="attacks", estimate=float(res.total_attacks), n=res.n_patients, **common),
+        ]
+        iv = res.intervals
+        if iv is not None:
+            ex = iv.exact_poisson
+            arr_records.append(Record(statistic="arr_cohort_exact_poisson", estimate=res.arr.estimate,
+                                      ci_low=ex.low, ci_high=ex.high, confidence_level=ex.confidence_level,
+                                      n=res.n_patients, **common))
+            arr_records.append(Record(statistic="arr_pearson_dispersion", estimate=iv.dispersion,
+                                      n=res.n_patients, **{**common, "method": iv.choice_reason}))
+            if iv.negbin_ci is not None:
+                arr_records.append(Record(
+                    statistic="arr_cohort_negbin", estimate=iv.negbin_rate, ci_low=iv.negbin_ci.low,
+                    ci_high=iv.negbin_ci.high, confidence_level=iv.negbin_ci.confidence_level, n=res.n_patients,
+                    **{**common, "method": "intercept-only negative binomial, offset log(person-years); "
+                                           "profile-likelihood CI (theta re-estimated)"}))
+        arr_records += [
             Record(statistic="person_years", estimate=res.person_years, n=res.n_patients, **common),
         ]
         for k in ("mean", "sd", "median", "q1", "q3"):
@@ -293,7 +309,7 @@ def _clinical_section(ctx: RunContext) -> Section | None:
         rows = (
             Row("Patients (person-years)", (f"{res.n_patients} ({res.person_years:.1f})",)),
             Row("Attacks counted", (str(res.total_attacks),)),
-            Row(f"Cohort ARR ({level * 100:g}% CI, exact Poisson)",
+            Row(f"Cohort ARR ({level * 100:g}% CI, {res.intervals.choice if res.intervals else 'exact Poisson'})",
                 (f"{_fmt(res.arr.estimate)} ({_fmt(ci.low if ci else None)} to {_fmt(ci.high if ci else None)})",)),
             Row(f"Per-patient ARR, mean (SD), n = {res.per_patient_n}",
                 (f"{_fmt(res.per_patient_mean)} ({_fmt(res.per_patient_sd)})",)),

@@ -5,6 +5,18 @@ Public API (everything else lives in private modules):
 
 * :func:`fit_model` -- one entry point for every family; :func:`fit_glm` (gaussian,
   poisson, negbin, logit) and :func:`fit_ordinal` (proportional odds, as ``MASS::polr``).
+* :func:`lr_test` -- likelihood-ratio test of nested fits; ``ci_method="profile"`` on
+  every fit gives profile-likelihood intervals and per-coefficient LR tests.
+* :func:`cohort_rate_intervals` -- a cohort event rate (e.g. ARR) with exact Poisson,
+  quasi-Poisson, sandwich and negative binomial intervals, and the automatic choice.
+* :func:`null_calibration` -- simulated type I error (Wald and LR) of a negative binomial
+  coefficient at the study's n, with parametric-bootstrap p-values.
+* :func:`fit_clogit` -- conditional logistic regression for matched sets (exact
+  conditional likelihood, as ``survival::clogit``).
+* :func:`proportional_odds_test` -- LR test of proportional odds per term against the
+  partial proportional-odds model (R ``ordinal::nominal_test``).
+* :func:`mice_sensitivity` -- multiple imputation (statsmodels MICE) pooled by Rubin's
+  rules beside the complete-case fit, as a sensitivity analysis.
 * :func:`p_adjust` -- adjusted p-values as R ``p.adjust`` (BH q-values by default).
 * :func:`power_t2n`, :func:`power_r`, :func:`power_chisq`, :func:`power_anova` -- power,
   smallest detectable effects and sample sizes as R ``pwr``; :func:`simulate_negbin_power` -- simulation power of the count model, and
@@ -22,14 +34,28 @@ from typing import TYPE_CHECKING, Any
 # Light at import (pydantic only): ``serostudy._io.config`` imports ModelsConfig.
 # Everything numeric is imported on first use (PEP 562 ``__getattr__`` below).
 from serostudy.models._config import ModelsConfig
-from serostudy.models._results import FAMILIES, Family, ModelResult, ModelTerm, PowerResult, SimulatedPower
+from serostudy.models._results import (
+    CI_METHODS,
+    FAMILIES,
+    CiMethod,
+    Family,
+    ModelResult,
+    ModelTerm,
+    PowerResult,
+    SimulatedPower,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from serostudy.models._calibration import NullCalibration, null_calibration
+    from serostudy.models._clogit import fit_clogit
     from serostudy.models._glm import detect_separation, fit_glm
+    from serostudy.models._mice import MiceResult, PooledTerm, mice_sensitivity
     from serostudy.models._multiplicity import p_adjust
-    from serostudy.models._ordinal import fit_ordinal
+    from serostudy.models._ordinal import NominalTest, fit_ordinal, proportional_odds_test
+    from serostudy.models._profile import ProfileTheta, lr_test
+    from serostudy.models._rate import CohortRateIntervals, cohort_rate_intervals
     from serostudy.models._power import (
         detectable_rate_ratio,
         nb_fit_batch,
@@ -45,6 +71,18 @@ _LAZY = {
     "fit_glm": "serostudy.models._glm",
     "detect_separation": "serostudy.models._glm",
     "fit_ordinal": "serostudy.models._ordinal",
+    "proportional_odds_test": "serostudy.models._ordinal",
+    "NominalTest": "serostudy.models._ordinal",
+    "lr_test": "serostudy.models._profile",
+    "cohort_rate_intervals": "serostudy.models._rate",
+    "null_calibration": "serostudy.models._calibration",
+    "fit_clogit": "serostudy.models._clogit",
+    "mice_sensitivity": "serostudy.models._mice",
+    "MiceResult": "serostudy.models._mice",
+    "PooledTerm": "serostudy.models._mice",
+    "NullCalibration": "serostudy.models._calibration",
+    "CohortRateIntervals": "serostudy.models._rate",
+    "ProfileTheta": "serostudy.models._profile",
     "p_adjust": "serostudy.models._multiplicity",
     "power_t2n": "serostudy.models._power",
     "power_r": "serostudy.models._power",
@@ -71,7 +109,21 @@ __all__ = [
     "fit_model",
     "fit_glm",
     "fit_ordinal",
+    "proportional_odds_test",
+    "NominalTest",
     "detect_separation",
+    "lr_test",
+    "cohort_rate_intervals",
+    "null_calibration",
+    "fit_clogit",
+    "mice_sensitivity",
+    "MiceResult",
+    "PooledTerm",
+    "NullCalibration",
+    "CohortRateIntervals",
+    "CiMethod",
+    "CI_METHODS",
+    "ProfileTheta",
     "p_adjust",
     "power_t2n",
     "power_r",
@@ -115,7 +167,9 @@ def fit_model(
     confidence_level
         Level of the Wald intervals.
     **options
-        Passed on: ``on_separation`` (logit), ``levels`` (ordinal).
+        Passed on: ``weights`` (frequency weights column), ``ci_method``
+        (``"wald"``/``"profile"``), ``profile_theta`` (negbin), ``on_separation``
+        (logit), ``levels`` (ordinal).
 
     Notes
     -----

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -30,7 +31,15 @@ from serostudy._inference._results import ConfidenceInterval, Estimate, TestResu
 from serostudy._typing import check_choice
 from serostudy.exceptions import ConvergenceWarning, ModelError, SerostudyWarning
 from serostudy.models._formula import Design, build_design
-from serostudy.models._results import EXP_NAMES, ModelResult, ModelTerm
+from serostudy.models._profile import (
+    PROFILE_THETAS,
+    Profiler,
+    ProfileTheta,
+    check_ci_method,
+    profile_terms,
+)
+from serostudy.models._results import EXP_NAMES, CiMethod, ModelResult, ModelTerm
+from serostudy.models._weights import frequency_weights
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -51,6 +60,9 @@ def fit_glm(
     exposure: str | None = None,
     confidence_level: float = 0.95,
     on_separation: SeparationAction = "error",
+    weights: str | None = None,
+    ci_method: CiMethod = "wald",
+    profile_theta: ProfileTheta = "estimated",
 ) -> ModelResult:
     """Fit a gaussian, Poisson, negative binomial or logistic regression.
 
@@ -73,6 +85,20 @@ def fit_glm(
         What to do when a logistic model is perfectly separated: ``"error"`` raises
         :class:`~serostudy.exceptions.ModelError`; ``"warn"`` fits anyway, warns
         (:class:`~serostudy.exceptions.SerostudyWarning`) and records the warning.
+    weights
+        Column of frequency weights (whole numbers >= 0): each row counts as that many
+        identical observations; estimates, SEs and tests equal those of the expanded
+        data.  A missing, negative, fractional or non-finite weight is a
+        :class:`~serostudy.exceptions.DataError` naming the column and row.
+    ci_method
+        ``"wald"`` (default) or ``"profile"``: coefficient intervals by inverting the
+        likelihood-ratio test (profile likelihood), and an LR test of each coefficient
+        (``ModelTerm.lr_statistic``, ``lr_pvalue``).
+    profile_theta
+        ``negbin`` with ``ci_method="profile"``: ``"estimated"`` (default) re-estimates
+        theta at every profiled value (the profile likelihood; the LR tests always do);
+        ``"fixed"`` holds theta at its ML value, which is what ``confint()`` on a
+        ``MASS::glm.nb`` fit does.
 
     Returns
     -------
@@ -88,9 +114,13 @@ def fit_glm(
     estimates to rtol 1e-6, standard errors and theta to 1e-5 (against a fit R ran with
     ``epsilon = 1e-12``; 1e-4 / 1e-3 against glm.nb's default fit); ``glm`` poisson and
     binomial estimates to 1e-6, standard errors to 1e-4 (R stops IRLS at epsilon 1e-8);
-    gaussian to 1e-9.  Intervals are Wald intervals (R's
-    ``confint.default``), not the profile-likelihood intervals of ``MASS::confint``;
-    for gaussian they use the t distribution on the residual df (R ``confint.lm``).
+    gaussian to 1e-9.  Wald intervals are R's ``confint.default`` (gaussian: t on the
+    residual df, R ``confint.lm``).  Profile intervals match ``MASS::confint`` (R 4.2.2,
+    MASS 7.3-58; grid + spline) to rtol 2e-4 and a tight root solve of the same
+    equation in R to 1e-6 (poisson, binomial, glm.nb with theta fixed or re-estimated);
+    for gaussian the profile interval is the exact t interval (``confint.lm``), while
+    ``MASS::confint.glm`` gives estimate +- z * SE there.  Frequency weights match R
+    on the expanded data (tests/models/test_weights.py).
 
     Examples
     --------
@@ -109,19 +139,59 @@ def fit_glm(
         raise ModelError(
             f"`exposure` applies to count models (family 'poisson' or 'negbin'), not {family!r}"
         )
+    check_ci_method(ci_method)
+    check_choice("profile_theta", profile_theta, PROFILE_THETAS)
     design = build_design(data, formula, exposure=exposure)
+    w = frequency_weights(data, weights, design.rows)
     notes: list[str] = []
     if design.excluded_rows:
         notes.append(_excluded_note(design))
     y = _numeric_response(design, family)
 
     if family == "gaussian":
-        return _fit_gaussian(design, y, formula, confidence_level, notes)
-    if family == "logit":
-        return _fit_logit(design, y, formula, confidence_level, notes, on_separation)
-    if family == "poisson":
-        return _fit_poisson(design, y, formula, confidence_level, notes, exposure)
-    return _fit_negbin(design, y, formula, confidence_level, notes, exposure)
+        fit = _fit_gaussian(design, y, formula, confidence_level, notes, w)
+    elif family == "logit":
+        fit = _fit_logit(design, y, formula, confidence_level, notes, on_separation, w)
+    elif family == "poisson":
+        fit = _fit_poisson(design, y, formula, confidence_level, notes, exposure, w)
+    else:
+        fit = _fit_negbin(design, y, formula, confidence_level, notes, exposure, w)
+    if weights is not None:
+        fit = replace(fit, weights=weights)
+    if ci_method == "profile":
+        fit = _with_profile(fit, design, y, w, profile_theta)
+    return fit
+
+
+def _with_profile(fit: ModelResult, design: Design, y: np.ndarray, w: np.ndarray,
+                  profile_theta: ProfileTheta) -> ModelResult:
+    """Replace the Wald intervals by profile-likelihood ones; add LR tests."""
+    theta = fit.theta if fit.theta is not None else math.inf
+    prof = Profiler(fit.family, y, design.X, design.offset, w, theta=theta, profile_theta=profile_theta)
+    coefs = fit.coefficients
+    res = profile_terms(prof, [t.term for t in coefs], [t.estimate for t in coefs], [t.se for t in coefs],
+                        fit.confidence_level, df_resid=fit.df_resid)
+    # LR tests always re-estimate theta (as anova() on glm.nb fits does)
+    lr_prof = prof
+    if fit.family == "negbin" and profile_theta == "fixed":
+        lr_prof = Profiler("negbin", y, design.X, design.offset, w, theta=theta, profile_theta="estimated")
+    new_terms = []
+    level = fit.confidence_level
+    for t, (ci, _lr) in zip(coefs, res):
+        j = [c.term for c in coefs].index(t.term)
+        stat, p = lr_prof.lr_test(j) if lr_prof is not prof else _lr
+        ci_obj = ConfidenceInterval(ci[0], ci[1], level)
+        exp_ci = (ConfidenceInterval(_safe_exp(ci[0]) if ci[0] > -math.inf else 0.0, _safe_exp(ci[1]), level)
+                  if t.exp_ci is not None else None)
+        new_terms.append(replace(t, ci=ci_obj, exp_ci=exp_ci, ci_method="profile", lr_statistic=stat, lr_pvalue=p))
+    how = ("profile-likelihood intervals (theta re-estimated at each point)" if fit.family == "negbin"
+           and profile_theta == "estimated" else
+           "profile-likelihood intervals (theta held at its ML value, as MASS::confint)" if fit.family == "negbin"
+           else "exact t intervals (the profile of the residual sum of squares)" if fit.family == "gaussian"
+           else "profile-likelihood intervals")
+    method = fit.method.replace("Wald intervals and z tests", f"{how}; likelihood-ratio tests beside the Wald z")
+    method = method.replace("t-based Wald intervals and tests", f"{how}; likelihood-ratio tests beside the t tests")
+    return replace(fit, terms=tuple(new_terms) + fit.thresholds, ci_method="profile", method=method)
 
 
 # --------------------------------------------------------------------------- checks
@@ -252,25 +322,35 @@ def _sm_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
 # --------------------------------------------------------------------------- families
 
 
-def _fit_gaussian(design: Design, y: np.ndarray, formula: str, level: float, notes: list[str]) -> ModelResult:
-    import statsmodels.api as sm
-
-    res = sm.OLS(y, design.X).fit()
-    p = design.X.shape[1]
-    df_resid = float(res.df_resid)
-    llf = float(res.llf)
+def _fit_gaussian(design: Design, y: np.ndarray, formula: str, level: float, notes: list[str],
+                  w: np.ndarray) -> ModelResult:
+    X = design.X
+    p = X.shape[1]
+    N = float(np.sum(w))
+    sw = np.sqrt(w)
+    Xw = X * sw[:, None]
+    beta, *_ = np.linalg.lstsq(Xw, y * sw, rcond=None)
+    resid = y - X @ beta
+    ssr = float(np.sum(w * resid**2))
+    df_resid = N - p
+    if df_resid <= 0:
+        raise ModelError(f"{_fmt(N)} observations for {p} coefficients in {formula!r}: no residual df")
+    scale = ssr / df_resid
+    xtx_inv = np.linalg.pinv(Xw.T @ Xw)
+    bse = np.sqrt(np.clip(np.diag(xtx_inv) * scale, 0, None))
+    llf = -N / 2 * (math.log(2 * math.pi * ssr / N) + 1) if ssr > 0 else math.inf
     return ModelResult(
         family="gaussian",
         link="identity",
         formula=formula,
-        terms=_terms(design.names, res.params, res.bse, family="gaussian", confidence_level=level, df_t=df_resid),
-        n=design.n,
+        terms=_terms(design.names, beta, bse, family="gaussian", confidence_level=level, df_t=df_resid),
+        n=_n(w),
         df_model=p,
         df_resid=df_resid,
         loglik=llf,
         aic=-2 * llf + 2 * (p + 1),
-        deviance=float(res.ssr),
-        scale=float(res.scale),
+        deviance=ssr,
+        scale=scale,
         excluded_rows=design.excluded_rows,
         confidence_level=level,
         method="Linear regression (ordinary least squares); t-based Wald intervals and tests",
@@ -278,17 +358,23 @@ def _fit_gaussian(design: Design, y: np.ndarray, formula: str, level: float, not
     )
 
 
-def _glm(y: np.ndarray, X: np.ndarray, family, offset: np.ndarray | None, start=None):
+def _n(w: np.ndarray) -> int:
+    return int(round(float(np.sum(w))))
+
+
+def _glm(y: np.ndarray, X: np.ndarray, family, offset: np.ndarray | None, start=None, w: np.ndarray | None = None):
     import statsmodels.api as sm
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = sm.GLM(y, X, family=family, offset=offset).fit(start_params=start, tol=1e-12, maxiter=200)
+        res = sm.GLM(y, X, family=family, offset=offset, freq_weights=w).fit(
+            start_params=start, tol=1e-12, maxiter=200)
     return res, _sm_warnings(caught)
 
 
-def _pearson_test(y: np.ndarray, mu: np.ndarray, df_resid: float) -> TestResult:
-    x2 = float(np.sum((y - mu) ** 2 / mu))
+def _pearson_test(y: np.ndarray, mu: np.ndarray, df_resid: float, w: np.ndarray | None = None) -> TestResult:
+    w = np.ones_like(y) if w is None else w
+    x2 = float(np.sum(w * (y - mu) ** 2 / mu))
     ratio = x2 / df_resid if df_resid > 0 else math.nan
     return TestResult(
         statistic=x2,
@@ -299,19 +385,19 @@ def _pearson_test(y: np.ndarray, mu: np.ndarray, df_resid: float) -> TestResult:
         alternative="greater",
         estimate=Estimate(name="dispersion ratio (Pearson chi2 / df)", estimate=ratio,
                           method="Pearson chi-square divided by the residual df; 1 under the Poisson model"),
-        n=int(y.size),
+        n=int(round(float(np.sum(w)))),
     )
 
 
-def _fit_poisson(design, y, formula, level, notes, exposure) -> ModelResult:
+def _fit_poisson(design, y, formula, level, notes, exposure, fw) -> ModelResult:
     import statsmodels.api as sm
 
-    res, w = _glm(y, design.X, sm.families.Poisson(), design.offset)
+    res, w = _glm(y, design.X, sm.families.Poisson(), design.offset, w=fw)
     notes = notes + w
     mu = np.asarray(res.mu)
     p = design.X.shape[1]
-    df_resid = float(design.n - p)
-    od = _pearson_test(y, mu, df_resid)
+    df_resid = float(np.sum(fw) - p)
+    od = _pearson_test(y, mu, df_resid, fw)
     if od.estimate is not None and od.estimate.estimate > 1.5:
         notes.append(
             f"overdispersion: Pearson chi2/df = {od.estimate.estimate:.2f} "
@@ -323,7 +409,7 @@ def _fit_poisson(design, y, formula, level, notes, exposure) -> ModelResult:
         link="log",
         formula=formula,
         terms=_terms(design.names, res.params, res.bse, family="poisson", confidence_level=level),
-        n=design.n,
+        n=_n(fw),
         df_model=p,
         df_resid=df_resid,
         loglik=llf,
@@ -347,8 +433,13 @@ def _fit_poisson(design, y, formula, level, notes, exposure) -> ModelResult:
 
 def nb_loglik(y: np.ndarray, mu: np.ndarray, theta: float | np.ndarray, axis: int | None = None) -> np.ndarray:
     """Negative binomial (NB2) log-likelihood, ``var = mu + mu^2 / theta``; summed over ``axis``."""
+    return _nb_terms(y, mu, theta).sum(axis=axis)
+
+
+def _nb_terms(y: np.ndarray, mu: np.ndarray, theta: float | np.ndarray) -> np.ndarray:
+    """Per-observation NB2 log-likelihood contributions."""
     t = theta
-    ll = (
+    return (
         special.gammaln(y + t)
         - special.gammaln(t)
         - special.gammaln(y + 1)
@@ -356,35 +447,43 @@ def nb_loglik(y: np.ndarray, mu: np.ndarray, theta: float | np.ndarray, axis: in
         + special.xlogy(y, mu)
         - (t + y) * np.log(t + mu)
     )
-    return ll.sum(axis=axis)
 
 
-def theta_ml(y: np.ndarray, mu: np.ndarray, *, start: float | None = None, maxiter: int = 100) -> tuple[float, float, bool]:
+def theta_ml(
+    y: np.ndarray,
+    mu: np.ndarray,
+    *,
+    start: float | None = None,
+    maxiter: int = 100,
+    weights: np.ndarray | None = None,
+) -> tuple[float, float, bool]:
     """ML estimate of theta given the means, its standard error, and whether it converged.
 
     Newton's method on ``log(theta)`` with step halving, from the moment estimate
     ``n / sum((y/mu - 1)^2)`` (the start ``MASS::theta.ml`` uses).  The standard error
     is ``1/sqrt(observed information)``, as ``glm.nb`` reports ``SE.theta``.
+    ``weights`` are frequency weights (``MASS::theta.ml(y, mu, sum(w), w)``).
     Returns ``theta = inf`` when the likelihood keeps increasing past :data:`THETA_MAX`
     (no overdispersion: the model is Poisson).
     """
-    n = y.size
+    w = np.ones_like(y, dtype=float) if weights is None else np.asarray(weights, dtype=float)
+    n = float(np.sum(w))
     if start is None or not np.isfinite(start) or start <= 0:
-        denom = float(np.sum((y / mu - 1) ** 2))
+        denom = float(np.sum(w * (y / mu - 1) ** 2))
         start = n / denom if denom > 0 else 1.0
     t = math.log(min(max(start, 1e-8), THETA_MAX))
     converged = False
 
     def ll(tt: float) -> float:
-        return float(nb_loglik(y, mu, math.exp(tt)))
+        return float(np.sum(w * _nb_terms(y, mu, math.exp(tt))))
 
     cur = ll(t)
     for _ in range(maxiter):
         th = math.exp(t)
-        score = float(np.sum(special.digamma(y + th) - special.digamma(th) + math.log(th) + 1
-                             - np.log(th + mu) - (y + th) / (th + mu)))
-        hess = float(np.sum(special.polygamma(1, y + th) - special.polygamma(1, th) + 1 / th
-                            - 2 / (th + mu) + (y + th) / (th + mu) ** 2))
+        score = float(np.sum(w * (special.digamma(y + th) - special.digamma(th) + math.log(th) + 1
+                             - np.log(th + mu) - (y + th) / (th + mu))))
+        hess = float(np.sum(w * (special.polygamma(1, y + th) - special.polygamma(1, th) + 1 / th
+                                 - 2 / (th + mu) + (y + th) / (th + mu) ** 2)))
         g = th * score
         h = th * score + th * th * hess
         step = -g / h if h < 0 else (1.0 if g > 0 else -1.0)
@@ -404,21 +503,21 @@ def theta_ml(y: np.ndarray, mu: np.ndarray, *, start: float | None = None, maxit
         if math.exp(t) > THETA_MAX:
             return math.inf, math.nan, True
     th = math.exp(t)
-    info = -float(np.sum(special.polygamma(1, y + th) - special.polygamma(1, th) + 1 / th
-                         - 2 / (th + mu) + (y + th) / (th + mu) ** 2))
+    info = -float(np.sum(w * (special.polygamma(1, y + th) - special.polygamma(1, th) + 1 / th
+                              - 2 / (th + mu) + (y + th) / (th + mu) ** 2)))
     se = 1 / math.sqrt(info) if info > 0 else math.nan
     return th, se, converged
 
 
-def _fit_negbin(design, y, formula, level, notes, exposure) -> ModelResult:
+def _fit_negbin(design, y, formula, level, notes, exposure, fw) -> ModelResult:
     import statsmodels.api as sm
 
     notes = list(notes)
-    pois, w = _glm(y, design.X, sm.families.Poisson(), design.offset)
+    pois, w = _glm(y, design.X, sm.families.Poisson(), design.offset, w=fw)
     notes += w
     ll_pois = float(pois.llf)
     mu = np.asarray(pois.mu)
-    theta, theta_se, ok = theta_ml(y, mu)
+    theta, theta_se, ok = theta_ml(y, mu, weights=fw)
     params = np.asarray(pois.params)
     res = pois
     ll_old = math.inf
@@ -426,11 +525,11 @@ def _fit_negbin(design, y, formula, level, notes, exposure) -> ModelResult:
     for _ in range(100):
         if not math.isfinite(theta):
             break
-        res, w = _glm(y, design.X, sm.families.NegativeBinomial(alpha=1 / theta), design.offset, start=params)
+        res, w = _glm(y, design.X, sm.families.NegativeBinomial(alpha=1 / theta), design.offset, start=params, w=fw)
         params = np.asarray(res.params)
         mu = np.asarray(res.mu)
-        th_new, theta_se, ok = theta_ml(y, mu, start=theta)
-        ll = float(nb_loglik(y, mu, th_new)) if math.isfinite(th_new) else ll_pois
+        th_new, theta_se, ok = theta_ml(y, mu, start=theta, weights=fw)
+        ll = float(np.sum(fw * _nb_terms(y, mu, th_new))) if math.isfinite(th_new) else ll_pois
         d_theta = abs(th_new - theta) / theta if math.isfinite(th_new) else math.inf
         theta = th_new
         if d_theta < 1e-9 and abs(ll - ll_old) < 1e-9:
@@ -449,7 +548,7 @@ def _fit_negbin(design, y, formula, level, notes, exposure) -> ModelResult:
         llf = ll_pois
         theta_se = math.nan
     else:
-        llf = float(nb_loglik(y, mu, theta))
+        llf = float(np.sum(fw * _nb_terms(y, mu, theta)))
         if not converged or not ok:
             msg = "the alternating fit of coefficients and theta did not converge in 100 rounds"
             warnings.warn(msg, ConvergenceWarning, stacklevel=3)
@@ -467,16 +566,16 @@ def _fit_negbin(design, y, formula, level, notes, exposure) -> ModelResult:
         alternative="greater",
         estimate=Estimate(name="theta", estimate=float(theta), se=theta_se,
                           method="maximum likelihood, as MASS::glm.nb"),
-        n=design.n,
+        n=_n(fw),
     )
     return ModelResult(
         family="negbin",
         link="log",
         formula=formula,
         terms=_terms(design.names, res.params, res.bse, family="negbin", confidence_level=level),
-        n=design.n,
+        n=_n(fw),
         df_model=p,
-        df_resid=float(design.n - p),
+        df_resid=float(np.sum(fw) - p),
         loglik=llf,
         aic=-2 * llf + 2 * (p + 1),
         deviance=float(res.deviance),
@@ -536,11 +635,12 @@ def detect_separation(X: np.ndarray, y: np.ndarray, names: tuple[str, ...]) -> t
     return kind, involved or tuple(n for n in names if n != "Intercept")
 
 
-def _fit_logit(design, y, formula, level, notes, on_separation) -> ModelResult:
+def _fit_logit(design, y, formula, level, notes, on_separation, fw) -> ModelResult:
     import statsmodels.api as sm
 
     notes = list(notes)
-    kind, terms = detect_separation(design.X, y, design.names)
+    pos = fw > 0
+    kind, terms = detect_separation(design.X[pos], y[pos], design.names)
     if kind != "none":
         msg = (
             f"{kind} separation: the outcome {design.response!r} is perfectly predicted "
@@ -552,7 +652,7 @@ def _fit_logit(design, y, formula, level, notes, on_separation) -> ModelResult:
             raise ModelError(msg)
         warnings.warn(msg, SerostudyWarning, stacklevel=3)
         notes.append(msg)
-    res, w = _glm(y, design.X, sm.families.Binomial(), None)
+    res, w = _glm(y, design.X, sm.families.Binomial(), None, w=fw)
     notes += w
     p = design.X.shape[1]
     llf = float(res.llf)
@@ -561,9 +661,9 @@ def _fit_logit(design, y, formula, level, notes, on_separation) -> ModelResult:
         link="logit",
         formula=formula,
         terms=_terms(design.names, res.params, res.bse, family="logit", confidence_level=level),
-        n=design.n,
+        n=_n(fw),
         df_model=p,
-        df_resid=float(design.n - p),
+        df_resid=float(np.sum(fw) - p),
         loglik=llf,
         aic=-2 * llf + 2 * p,
         deviance=float(res.deviance),

@@ -17,6 +17,11 @@ Family = Literal["gaussian", "poisson", "negbin", "logit", "ordinal"]
 
 FAMILIES: tuple[str, ...] = ("gaussian", "poisson", "negbin", "logit", "ordinal")
 
+CiMethod = Literal["wald", "profile"]
+"""How coefficient intervals are computed: ``"wald"`` (estimate +- q * SE) or
+``"profile"`` (inverting the likelihood-ratio test)."""
+CI_METHODS: tuple[str, ...] = ("wald", "profile")
+
 #: What ``exp(estimate)`` means in each family (``None``: not reported).
 EXP_NAMES: dict[str, str | None] = {
     "gaussian": None,
@@ -24,6 +29,7 @@ EXP_NAMES: dict[str, str | None] = {
     "negbin": "rate ratio",
     "logit": "odds ratio",
     "ordinal": "cumulative odds ratio",
+    "clogit": "odds ratio",
 }
 
 
@@ -51,6 +57,14 @@ class ModelTerm:
         ``None`` otherwise (and for the intercept and thresholds).
     kind
         ``"coefficient"`` or ``"threshold"``.
+    ci_method
+        ``"wald"`` or ``"profile"``: how ``ci`` (and ``exp_ci``) were computed.  Profile
+        intervals invert the likelihood-ratio test (see :func:`serostudy.models.fit_glm`);
+        thresholds of ordinal models keep Wald intervals (as ``MASS::confint.polr``).
+    lr_statistic, lr_pvalue
+        Likelihood-ratio test of this coefficient = 0 (chi-square, 1 df; the model
+        refitted without it, negative binomial theta re-estimated); computed with
+        ``ci_method="profile"``, ``None`` otherwise.
     """
 
     term: str
@@ -64,6 +78,9 @@ class ModelTerm:
     exp_ci: ConfidenceInterval | None = None
     exp_name: str | None = None
     kind: Literal["coefficient", "threshold"] = "coefficient"
+    ci_method: CiMethod = "wald"
+    lr_statistic: float | None = None
+    lr_pvalue: float | None = None
 
     def confidence_interval(self) -> ConfidenceInterval:
         return self.ci
@@ -105,6 +122,13 @@ class ModelResult:
         1-based data rows (header = row 1) left out for missing values.
     confidence_level
         Level of every interval.
+    ci_method
+        ``"wald"`` or ``"profile"`` (coefficient intervals and LR tests by profiling).
+    weights
+        Column of frequency weights, or ``None``; ``n`` is then their sum.
+    lr_test
+        Likelihood-ratio test of all coefficients = 0 where reported (``clogit``:
+        R ``summary(clogit)$logtest``); ``None`` otherwise.
     method
         How the model was fitted, in words a methods section can use.
     warnings
@@ -130,6 +154,9 @@ class ModelResult:
     confidence_level: float = 0.95
     method: str = ""
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    ci_method: CiMethod = "wald"
+    weights: str | None = None
+    lr_test: TestResult | None = None
 
     def term(self, name: str) -> ModelTerm:
         """The term called ``name`` (``KeyError`` listing the terms if absent)."""
