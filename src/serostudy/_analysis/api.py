@@ -58,6 +58,15 @@ def table1(
     most 10 distinct whole numbers are categorical) unless forced with ``categorical``,
     ``continuous`` or ``nonnormal``; every inference is listed in ``.choices``.
 
+    Identifier-like columns (at least 20 values, all distinct; or distinct consecutive
+    whole numbers) and text columns with more than ``min(100, max(20, n/2))`` distinct
+    values are left out when ``include`` is not given (``.choices`` and a footnote say
+    so) and refused when listed in ``include`` without a type; declare them in
+    ``categorical`` to tabulate them.  ``inf``/``-inf`` in a numeric column is an
+    error naming the column (and the file and row, for a frame from
+    :func:`read_data_frame`).  Fisher's test is used for tables of at most 200 cells;
+    a larger table gets the chi-squared test, with a note (see ``docs/table1.md``).
+
     Parameters
     ----------
     data
@@ -148,12 +157,12 @@ def table1(
     if len(order) < 2:
         raise InputError(f"column {by!r} has {len(order)} group(s); Table 1 compares at least 2", column=by)
     frame = data.assign(**{by: gtext})
-    specs, inferred = infer_specs(frame, by=by, include=include, categorical=categorical, continuous=continuous,
-                                  nonnormal=nonnormal, policy=policy)
+    specs, inferred, left_out = infer_specs(frame, by=by, include=include, categorical=categorical,
+                                            continuous=continuous, nonnormal=nonnormal, policy=policy)
     if labels:
         from dataclasses import replace
 
         specs = [replace(s, label=labels.get(s.name, s.label)) for s in specs]
     groups = GroupSpec(by, tuple(order), dict(group_labels or {}))
     return build_table1(frame, specs, groups, policy, overall=overall, smd=smd, missing=missing, title=title,
-                        choices=inferred + choices)
+                        choices=inferred + choices, left_out=left_out)
