@@ -123,7 +123,14 @@ def build_table1(
                 records.extend(_cont_records(spec, "overall", allsum))
             diff_cell = eff_cell = p_cell = smd_cell = ""
             tested = [g for g in in_groups if summaries[g].n > 0]
-            if len(tested) >= 2:
+            no_var = _no_variation(spec, summaries, tested) if len(tested) >= 2 else None
+            if no_var is not None:
+                stat_name, why = no_var
+                records.append(Record("table1", spec.name, stat_name, None, term=_term(tested), n=sum(
+                    summaries[g].n for g in tested), warnings=(why,)))
+                p_cell = "no variation" + marker(NO_VARIATION_NOTE)
+                choices.append(f"{spec.name}: {why}")
+            elif len(tested) >= 2:
                 res, rec_extra, diff_cell, eff_cell = _continuous_test(spec, x, masks, summaries, tested, policy, two)
                 records.extend(rec_extra)
                 if res is not None:
@@ -246,6 +253,35 @@ def _cont_records(spec: VarSpec, g: str, s: Any) -> list[Record]:
 
 def _term(tested: Sequence[str]) -> str:
     return " vs ".join(tested)
+
+
+NO_VARIATION_NOTE = "No variation: the compared values do not vary, so the test and effect size were not computed"
+
+
+def _no_variation(spec: VarSpec, summaries: dict[str, Any], tested: Sequence[str]) -> tuple[str, str] | None:
+    """``(statistic, reason)`` when the row's test is undefined because the values do not vary.
+
+    A t-test or ANOVA needs variation within the groups, a rank test variation at all
+    (every value tied makes it undefined).  Judged on each group's minimum and maximum,
+    not its SD: a column of 0.1s has a floating-point SD of about 1e-17, which would give
+    a t statistic of 10^16 instead of no test.  R's ``t.test`` stops with "data are
+    essentially constant"; Table 1 reports it in the row and goes on.
+    """
+    ss = [summaries[g] for g in tested]
+    rank = spec.test not in ("welch", "student")
+    two = len(tested) == 2
+    if not rank and two and min(s.n for s in ss) < 2:
+        return None  # "fewer than 2 values in a group", said by the test itself
+    lo, hi = min(s.min for s in ss), max(s.max for s in ss)
+    name = ("U" if two else "H") if rank else ("t" if two else "F")
+    test = ("Mann-Whitney U test" if two else "Kruskal-Wallis test") if rank else (
+        ("t-test" if two else "one-way ANOVA"))
+    if lo == hi:
+        return name, f"no variation: every value is {lo:.6g} in the compared groups; {test} not computed"
+    if not rank and all(s.min == s.max for s in ss):
+        values = ", ".join(f"{g} {summaries[g].min:.6g}" for g in tested)
+        return name, (f"no variation within groups: each group's values are all equal ({values}); {test} not computed")
+    return None
 
 
 def _continuous_test(spec, x, masks, summaries, tested, policy, two):
