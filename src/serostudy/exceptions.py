@@ -20,6 +20,7 @@ __all__ = [
     "FitError",
     "ModelError",
     "AuditInputError",
+    "OutputError",
     "SerostudyWarning",
     "AutomaticChoiceWarning",
     "ConvergenceWarning",
@@ -101,6 +102,21 @@ class ModelError(InputError):
 
 class AuditInputError(InputError):
     """A published-summary file for the audit is invalid."""
+
+
+class OutputError(InputError):
+    """The output folder (``--out``) cannot be used or written.
+
+    An existing file, a folder holding files serostudy did not write, a folder another
+    run is writing, a full disk, a read-only file system, no permission.  ``path`` is
+    the folder as given; the message names it.  Nothing of an earlier output folder is
+    changed when this is raised (see ``serostudy._outdir``).
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        self.path = path
+        super().__init__(message)
+        self.args = (f"--out {path}: {message}",)
 
 
 class SerostudyWarning(UserWarning):

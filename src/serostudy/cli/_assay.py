@@ -101,8 +101,9 @@ def _quantify(args: argparse.Namespace) -> int:
         raise AssayError(f"give --layout once for all plates or once per plate; got {len(args.layout)} layouts "
                          f"for {len(args.plates)} plates")
     layouts = args.layout * len(args.plates) if len(args.layout) == 1 else args.layout
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    from serostudy._outdir import check_out_dir, output_folder
+
+    check_out_dir(args.out)  # refuse a bad --out before reading the plates
     readings = [read_plate(p, format=args.format) for p in args.plates]
     lays = [read_layout(lay) for lay in layouts]
     names = plate_names(list(args.plates), lays)
@@ -119,22 +120,23 @@ def _quantify(args: argparse.Namespace) -> int:
             (f"<{lim:.3g}" if c == "<LLOQ" else f">{lim:.3g}" if c == ">ULOQ" else (f"{v:.3g}" if v == v else ""))
             for c, lim, v in zip(samples["censored"], samples["limit"], samples["concentration"])
         ]
-    from serostudy._render.export import safe_cell
+    with output_folder(args.out) as out:  # written whole, or not at all
+        from serostudy._render.export import safe_cell
 
-    def write(df: pd.DataFrame, name: str) -> None:
-        df.map(safe_cell).to_csv(out / name, index=False, lineterminator="\n")
+        def write(df: pd.DataFrame, name: str) -> None:
+            df.map(safe_cell).to_csv(out / name, index=False, lineterminator="\n")
 
-    write(samples, "concentrations.csv")
-    write(pd.concat([r.qc_table for r in results], ignore_index=True), "qc.csv")
-    write(pd.concat([r.standards.assign(plate=r.plate) for r in results], ignore_index=True), "standards.csv")
-    write(pd.concat([r.wells.assign(plate=r.plate) for r in results], ignore_index=True), "wells.csv")
-    import re
+        write(samples, "concentrations.csv")
+        write(pd.concat([r.qc_table for r in results], ignore_index=True), "qc.csv")
+        write(pd.concat([r.standards.assign(plate=r.plate) for r in results], ignore_index=True), "standards.csv")
+        write(pd.concat([r.wells.assign(plate=r.plate) for r in results], ignore_index=True), "wells.csv")
+        import re
 
-    for r in results:
-        fig = curve_figure(r)
-        safe = re.sub(r"[^A-Za-z0-9_-]+", "_", r.plate).strip("_") or "plate"
-        fig.savefig(out / f"curve_{safe}.png", dpi=150)
-        fig.savefig(out / f"curve_{safe}.svg")
+        for r in results:
+            fig = curve_figure(r)
+            safe = re.sub(r"[^A-Za-z0-9_-]+", "_", r.plate).strip("_") or "plate"
+            fig.savefig(out / f"curve_{safe}.png", dpi=150)
+            fig.savefig(out / f"curve_{safe}.svg")
     for r in results:
         status = "accepted" if r.passed else "REJECTED"
         print(f"{r.plate}: {status}; LLOQ {r.lloq:g}, ULOQ {r.uloq:g} {r.unit}")
@@ -147,5 +149,5 @@ def _quantify(args: argparse.Namespace) -> int:
         print(f"{len(samples)} samples: {int((samples['passed'] & (samples['censored'] == '')).sum())} quantified, "
               f"{int(n.get('<LLOQ', 0))} <LLOQ, {int(n.get('>ULOQ', 0))} >ULOQ, "
               f"{int((~samples['passed']).sum())} without a value")
-    print(f"wrote {out}/concentrations.csv, qc.csv, standards.csv, wells.csv and curve plots")
+    print(f"wrote {args.out}/concentrations.csv, qc.csv, standards.csv, wells.csv and curve plots")
     return 0
