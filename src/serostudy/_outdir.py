@@ -5,7 +5,8 @@ Every command with ``--out`` (``run``, ``demo``, ``table1``, ``assay quantify``,
 
 1. ``--out`` is checked first: an existing *file* is refused; an existing folder is
    replaced only if it is empty or was written by serostudy (it holds the
-   :data:`MARKER` file); a folder holding anything else is refused, so a mistyped
+   :data:`MARKER` file, or a ``results.json`` of serostudy's schema for run folders
+   written before the marker existed); a folder holding anything else is refused, so a mistyped
    ``--out ~/Documents`` never loses a file.
 2. A lock is taken on ``.<name>.lock`` beside ``--out`` (``fcntl.flock``, exclusive,
    non-blocking): a second run into the same folder stops at once with a message
@@ -92,7 +93,7 @@ def check_out_dir(out: str | Path) -> Path:
             names = sorted(os.listdir(p))
         except OSError as exc:
             raise OutputError(f"cannot be read: {_describe(exc)}", path=shown) from None
-        if names and MARKER not in names:
+        if names and MARKER not in names and not _legacy_run_folder(p):
             shown_names = ", ".join(repr(n) for n in names[:3]) + (", ..." if len(names) > 3 else "")
             raise OutputError(
                 f"is a folder holding files serostudy did not write ({shown_names}); a run replaces its whole "
@@ -102,6 +103,16 @@ def check_out_dir(out: str | Path) -> Path:
     if p == p.parent:
         raise OutputError("is the root of the file system; choose a folder for the outputs", path=shown)
     return p
+
+
+def _legacy_run_folder(p: Path) -> bool:
+    """A run folder written before :data:`MARKER` existed: its ``results.json`` says so."""
+    try:
+        with open(p / "results.json", encoding="utf-8") as fh:
+            head = fh.read(200)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return '"schema": "serostudy.results"' in head
 
 
 class _Lock:
@@ -205,12 +216,14 @@ class _Signals:
 
     def __init__(self) -> None:
         self.saved: dict[int, object] = {}
+        self.caught: int | None = None
 
     def install(self) -> None:
         if threading.current_thread() is not threading.main_thread():
             return
 
         def handler(signum: int, _frame: object) -> None:
+            self.caught = signum
             raise SystemExit(128 + signum)
 
         for s in self.SIGNALS:
@@ -371,3 +384,8 @@ def output_folder(out: str | Path) -> Iterator[Path]:
                     (tmp / INCOMPLETE_MARKER).write_text(_INCOMPLETE_TEXT, encoding="utf-8")
         lock.release()
         signals.restore()
+        if signals.caught is not None:
+            import sys
+
+            print(f"serostudy: stopped by signal {signals.caught}; {shown} left as it was "
+                  "(the unfinished output was deleted)", file=sys.stderr)

@@ -107,6 +107,7 @@ def test_kill_right_after_results_json_appears_leaves_the_previous_folder_intact
     left = _leftovers(out)
     if sig == signal.SIGTERM:
         assert left == []  # cleaned up by the handler, lock file included
+        assert "stopped by signal" in err and str(out) in err
     else:
         # SIGKILL cannot be handled: what remains is hidden and says it is incomplete
         partial = [out.parent / n for n in left if ".partial-" in n]
@@ -154,6 +155,16 @@ def test_rerun_into_an_older_runs_folder_leaves_no_stale_file(core_study, previo
     assert not any(n.startswith("table2") for n in names)
     assert names == {f.name for f in run.files} | {MARKER}
     assert _leftovers(out) == []
+
+
+def test_a_run_folder_of_an_older_version_without_the_marker_is_replaced(core_study, previous, tmp_path):
+    from serostudy._pipeline import run_study
+
+    out = _copy_previous(previous, tmp_path / "out")
+    (out / MARKER).unlink()
+    (out / "stale.csv").write_text("from an older version\n")
+    run_study(core_study / "study.yaml", out_dir=out)
+    assert not (out / "stale.csv").exists() and (out / MARKER).is_file()
 
 
 def test_a_folder_serostudy_did_not_write_is_never_replaced(core_study, tmp_path):
