@@ -19,7 +19,8 @@ Every command with ``--out`` (``run``, ``demo``, ``table1``, ``assay quantify``,
 4. At the end the marker is removed and the folder is renamed to ``--out``.  A
    previous folder is renamed aside to ``.<name>.old-XXXXXXXX``, the new one renamed
    in, and the old one deleted (POSIX has no atomic exchange of two non-empty
-   folders; SIGTERM and SIGINT are blocked during the two renames).
+   folders; SIGTERM and SIGINT are blocked during the two renames, and a SIGTERM
+   that arrives then is acted on once the new folder is in place).
 5. On any error (a full disk, a read-only file system, a bug) and on SIGTERM/SIGINT
    the temporary folder is deleted and ``--out`` is left as it was.  After SIGKILL or
    a power cut the temporary folder may remain, hidden and marked ``INCOMPLETE``; the
@@ -217,6 +218,7 @@ class _Signals:
     def __init__(self) -> None:
         self.saved: dict[int, object] = {}
         self.caught: int | None = None
+        self.deferring = False
 
     def install(self) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -224,6 +226,8 @@ class _Signals:
 
         def handler(signum: int, _frame: object) -> None:
             self.caught = signum
+            if self.deferring:  # moving the folder into place: finish that first
+                return
             raise SystemExit(128 + signum)
 
         for s in self.SIGNALS:
@@ -297,11 +301,16 @@ def _is_output_error(exc: OSError, tmp: Path | None) -> bool:
     return False
 
 
+def _empty(folder: Path) -> bool:
+    with os.scandir(folder) as it:
+        return not any(it)
+
+
 def _commit(tmp: Path, out: Path) -> None:
     """Move the complete ``tmp`` into place at ``out`` (see the module docstring)."""
     _fsync_tree(tmp)
     with _signals_blocked():
-        if out.is_dir() and not any(os.scandir(out)):
+        if out.is_dir() and _empty(out):
             os.rename(tmp, out)  # onto an empty folder: one atomic rename
         elif out.exists():
             aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
@@ -349,6 +358,7 @@ def output_folder(out: str | Path) -> Iterator[Path]:
                           path=shown) from None
     signals = _Signals()
     tmp: Path | None = None
+    committed = False
     try:
         signals.install()
         check_out_dir(out)  # again, now that no other run can be changing it
@@ -365,8 +375,17 @@ def output_folder(out: str | Path) -> Iterator[Path]:
         try:
             yield tmp
             (tmp / INCOMPLETE_MARKER).unlink()
-            _commit(tmp, target)
+            signals.deferring = True  # a signal now is acted on once the folder is in place
+            try:
+                _commit(tmp, target)
+            except OSError as exc:
+                raise OutputError(f"cannot move the finished output into place: {_describe(exc)}; "
+                                  "nothing was changed in it", path=shown) from None
             tmp = None
+            committed = True
+            signals.deferring = False
+            if signals.caught is not None:
+                raise SystemExit(128 + signals.caught)
         except OSError as exc:
             if not _is_output_error(exc, tmp):
                 raise  # e.g. an input file that cannot be read: the CLI names it
@@ -377,6 +396,7 @@ def output_folder(out: str | Path) -> Iterator[Path]:
                 path=shown,
             ) from None
     finally:
+        signals.deferring = True  # a second signal must not interrupt the cleanup
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
             if tmp.exists():  # could not delete everything: keep it marked as incomplete
@@ -387,5 +407,9 @@ def output_folder(out: str | Path) -> Iterator[Path]:
         if signals.caught is not None:
             import sys
 
-            print(f"serostudy: stopped by signal {signals.caught}; {shown} left as it was "
-                  "(the unfinished output was deleted)", file=sys.stderr)
+            if committed:
+                print(f"serostudy: stopped by signal {signals.caught} after {shown} was complete",
+                      file=sys.stderr)
+            else:
+                print(f"serostudy: stopped by signal {signals.caught}; {shown} left as it was "
+                      "(the unfinished output was deleted)", file=sys.stderr)

@@ -351,3 +351,27 @@ def test_results_json_of_a_completed_run_is_unchanged_by_the_temporary_folder(pr
     assert ".partial-" not in (run.out_dir / "report.html").read_text(encoding="utf-8")
     assert all(f.is_file() and f.parent == run.out_dir for f in run.files)
     assert json.loads((run.out_dir / "results.json").read_text())["records"]
+
+
+def test_sigterm_while_the_folder_is_moved_into_place_completes_the_move(tmp_path, monkeypatch):
+    """A signal that arrives between "rename the old folder aside" and "rename the new one
+    in" must not leave no folder at all: it is acted on after the move."""
+    import serostudy._outdir as od
+
+    out = tmp_path / "out"
+    with od.output_folder(out) as d:
+        (d / "a.txt").write_text("old")
+    real = od._commit
+
+    def commit_with_signal(tmp, target):
+        os.kill(os.getpid(), signal.SIGTERM)  # delivered while the move runs
+        time.sleep(0.05)
+        real(tmp, target)
+
+    monkeypatch.setattr(od, "_commit", commit_with_signal)
+    with pytest.raises(SystemExit) as ei:
+        with od.output_folder(out) as d:
+            (d / "b.txt").write_text("new")
+    assert ei.value.code == 128 + signal.SIGTERM
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "b.txt"]
+    assert _leftovers(out) == []
