@@ -23,8 +23,12 @@ def read_data_frame(path: str, *, sheet: str | int | None = None) -> "pd.DataFra
     out = {}
     for c in raw.columns:
         col = raw[c]
-        num = pd.to_numeric(col, errors="coerce")
-        if num.notna().sum() == col.notna().sum() and col.notna().any():
+        try:
+            # strict: stops at the first text cell (coercing a 10^6-row text column took seconds)
+            num = pd.to_numeric(col)
+        except (ValueError, TypeError):
+            num = None
+        if num is not None and num.notna().sum() == col.notna().sum() and col.notna().any():
             out[c] = num.astype(float)
         else:
             out[c] = col.astype(object).where(col.notna(), None)
