@@ -27,6 +27,8 @@ import yaml
 
 from serostudy._outdir import INCOMPLETE_MARKER, MARKER, lock_path
 
+ASSAY_FIX = Path(__file__).resolve().parents[1] / "assay" / "fixtures"
+
 
 def _cli(*args: str, **kw) -> list[str]:
     return [sys.executable, "-m", "serostudy", *args]
@@ -221,7 +223,7 @@ def test_lock_left_by_a_dead_process_does_not_block(core_study, tmp_path):
 # ------------------------------------------------------------- bad --out values
 
 
-@pytest.mark.parametrize("command", ["run", "table1", "audit", "demo"])
+@pytest.mark.parametrize("command", ["run", "table1", "audit", "demo", "assay"])
 def test_out_that_is_an_existing_file_is_one_message(command, core_study, tmp_path):
     target = tmp_path / "results.txt"
     target.write_text("not a folder")
@@ -230,6 +232,7 @@ def test_out_that_is_an_existing_file_is_one_message(command, core_study, tmp_pa
         "table1": ["table1", str(core_study / "participants.csv"), "--by", "group"],
         "audit": ["audit", "--seed-paper"],
         "demo": ["demo"],
+        "assay": ["assay", "quantify", str(ASSAY_FIX / "gen5.txt"), "--layout", str(ASSAY_FIX / "layout.toml")],
     }[command]
     p = subprocess.run(_cli(*args, "--out", str(target)), capture_output=True, text=True, timeout=300)
     assert p.returncode == 2
