@@ -53,9 +53,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SerostudyError as exc:
         print(f"serostudy: error: {exc}", file=sys.stderr)
         return 2
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        print(f"serostudy: error: {exc}", file=sys.stderr)
+    except OSError as exc:  # files and folders: name the path, never a traceback
+        print(f"serostudy: error: {_os_error_text(exc)}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print("serostudy: error: out of memory; the input is too large for this machine "
+              "(nothing was written to --out)", file=sys.stderr)
+        return 2
+
+
+def _os_error_text(exc: OSError) -> str:
+    """``path: reason`` for an operating-system error (full disk, read-only, no permission)."""
+    what = exc.strerror or str(exc)
+    paths = [str(p) for p in (exc.filename, getattr(exc, "filename2", None)) if p is not None]
+    return f"{' -> '.join(paths)}: {what}" if paths else what
 
 
 if __name__ == "__main__":  # pragma: no cover
