@@ -51,18 +51,33 @@ def build_table2(
     x = sub[exposure.name].to_numpy(dtype=float, na_value=np.nan)
     records: list[Record] = []
     choices: list[str] = []
-    header = ["Variable", "n", "Mean \u00b1 SD", "Range"]
+    forms = {v.summary for v in variables}
+    summary_head = {frozenset({"mean_sd"}): "Mean \u00b1 SD", frozenset({"median_iqr"}): "Median [Q1, Q3]"}.get(
+        frozenset(forms), "Mean \u00b1 SD or median [Q1, Q3]")
+    header = ["Variable", "n", summary_head, "Range"]
     for m in methods:
         header += [f"{_METHOD_NAME[m]} {_METHOD_SYMBOL[m]} ({pct} CI)", "p"]
     rows = []
     notes_seen: list[str] = []
     for spec in variables:
         y = sub[spec.name].to_numpy(dtype=float, na_value=np.nan)
-        s = summarize_continuous(y)
-        records += [Record("table2", spec.name, st, float(getattr(s, st)), group=group, n=s.n)
-                    for st in ("mean", "sd", "min", "max")]
-        cells = [str(int(np.sum(~np.isnan(x) & ~np.isnan(y)))), fmt.mean_sd(s.mean, s.sd, spec.decimals),
-                 f"{fmt.num(s.min, spec.decimals)}\u2013{fmt.num(s.max, spec.decimals)}"]
+        # the summary describes exactly the rows the n (and the correlations) use: the
+        # complete pairs of exposure and variable, never all rows with the variable
+        pair = ~np.isnan(x) & ~np.isnan(y)
+        s = summarize_continuous(y[pair])
+        stats_ = ("median", "q1", "q3") if spec.summary == "median_iqr" else ("mean", "sd")
+        records += [Record("table2", spec.name, st, float(getattr(s, st)), group=group, n=s.n,
+                           method="complete pairs with the exposure")
+                    for st in (*stats_, "min", "max")]
+        shown = (fmt.median_iqr(s.median, s.q1, s.q3, spec.decimals) if spec.summary == "median_iqr"
+                 else fmt.mean_sd(s.mean, s.sd, spec.decimals))
+        dropped = int(np.sum(~np.isnan(y))) - s.n
+        if dropped:
+            choices.append(f"table2 {spec.name}: {dropped} patient(s) with {spec.name} but no {exposure.name} "
+                           f"left out of the summary and the correlations (complete pairs, n = {s.n})")
+        label_form = ", median [Q1, Q3]" if (spec.summary == "median_iqr" and len(forms) > 1) else ""
+        cells = [str(s.n), shown if s.n else "NA",
+                 f"{fmt.num(s.min, spec.decimals)}\u2013{fmt.num(s.max, spec.decimals)}" if s.n else "NA"]
         for m in methods:
             res = correlation(x, y, method=m, confidence_level=level)
             ci = res.confidence_interval()
@@ -76,13 +91,17 @@ def build_table2(
                     notes_seen.append(nt)
             cells += [fmt.est_ci(res.statistic, ci.low if ci else None, ci.high if ci else None, 2),
                       fmt.pvalue(res.pvalue)]
-        rows.append(Row(f"{spec.label}" + (f", {spec.unit}" if spec.unit else ""), tuple(cells), "variable", spec.name))
+        rows.append(Row(f"{spec.label}" + (f", {spec.unit}" if spec.unit else "") + label_form, tuple(cells),
+                        "variable", spec.name))
     panels = [Panel(tuple(header), tuple(rows),
                     title=f"A. Correlation with {exposure.label} ({exposure.unit}) in {groups.label(group)}"
                     if exposure.unit else f"A. Correlation with {exposure.label} in {groups.label(group)}")]
     footnotes = [
-        f"Correlations in {groups.label(group)} only, pairwise complete observations. "
-        f"CIs by Fisher's z transformation (SE 1/\u221a(n \u2212 3)). "
+        f"Correlations in {groups.label(group)} only, pairwise complete observations; n, the summary and the "
+        f"range describe the same patients (those with both {exposure.label} and the variable). "
+        + ("Variables declared skewed, ordinal or counts: median [Q1, Q3] (quartiles: R type 7); others: "
+           "mean \u00b1 SD. " if len(forms) > 1 else "")
+        + "CIs by Fisher's z transformation (SE 1/\u221a(n \u2212 3)). "
         + ("Pearson p from t with n \u2212 2 df; " if "pearson" in methods else "")
         + ("Spearman p as R cor.test (exact for small n without ties, else t approximation)." if "spearman" in methods else ""),
     ]

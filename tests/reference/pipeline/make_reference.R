@@ -52,6 +52,15 @@ for (v in c("disease_duration", "edss", "arr", "age", "age_at_onset", "bmi")) {
   add("table2", v, "pearson_ci_low", "nmosd", NULL, pr$conf.int[1]); add("table2", v, "pearson_ci_high", "nmosd", NULL, pr$conf.int[2])
   sp <- suppressWarnings(cor.test(p$b12_pmol_l, p[[v]], method = "spearman"))
   add("table2", v, "spearman_rho", "nmosd", NULL, sp$estimate); add("table2", v, "spearman_p", "nmosd", NULL, sp$p.value)
+  # the summary beside n: over the same complete pairs (B12 and the variable both present);
+  # mean/SD for the continuous ones, median [Q1, Q3] (type 7) for those declared skewed/ordinal
+  y <- p[[v]][!is.na(p$b12_pmol_l) & !is.na(p[[v]])]
+  add("table2", v, "n_complete", "nmosd", NULL, length(y))
+  add("table2", v, "summary_mean", "nmosd", NULL, mean(y)); add("table2", v, "summary_sd", "nmosd", NULL, sd(y))
+  q <- quantile(y, c(0.25, 0.5, 0.75), type = 7)
+  add("table2", v, "summary_q1", "nmosd", NULL, q[1]); add("table2", v, "summary_median", "nmosd", NULL, q[2])
+  add("table2", v, "summary_q3", "nmosd", NULL, q[3])
+  add("table2", v, "summary_min", "nmosd", NULL, min(y)); add("table2", v, "summary_max", "nmosd", NULL, max(y))
 }
 for (g in grp) {
   s <- d[d$group == g, ]
