@@ -13,8 +13,8 @@ returns the sections in report order:
 3. ``models_ordinal`` -- an ordinal outcome (EDSS) by Spearman's rho and a
    proportional-odds model;
 4. ``models_multiplicity`` -- BH q-values for the Table 2 family, the family stated;
-5. ``models_power`` -- smallest detectable effects, power for the published effects,
-   and simulation power of the count model;
+5. ``models_power`` -- smallest detectable effects, the a-priori power of the declared
+   primary analysis, and simulation power of the count model (never observed power);
 6. ``models_forest`` -- forest plot of the adjusted estimates.
 
 Stages do no file I/O: figures and tables go back to the pipeline in the Section.
@@ -581,7 +581,10 @@ def multiplicity_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> Se
 
 
 def power_section(ctx: RunContext, cfg: ModelsConfig | None = None, *, nb_fit: ModelResult | None = None) -> Section:
-    """Smallest detectable effects, power for the published effects, simulation power."""
+    """Smallest detectable effects, a-priori power of the declared primary, simulation power.
+
+    Never power for an observed (or published) effect: see ``docs/models.md``, "Power".
+    """
     import pandas as pd
 
     F = _fmt()
@@ -620,25 +623,6 @@ def power_section(ctx: RunContext, cfg: ModelsConfig | None = None, *, nb_fit: M
                           n=nc, group=str(cases), method=r80.method))
     rows.append([f"Smallest detectable correlation in {ctx.config.groups.label(str(cases))} (n = {nc})",
                  f"|r| = {F.num(r80.effect, 3)}", F.num(spec.power, 2)])
-    # power the study had for the published effects
-    pub_r: dict[str, float] = dict(spec.published_r)
-    if cfg.relapses is not None and cfg.relapses.published is not None:
-        pub_r.setdefault(cfg.relapses.published.rate or cfg.relapses.count, cfg.relapses.published.r)
-    for var, r in pub_r.items():
-        pr = power_r(n=nc, r=r, alpha=alpha)
-        records.append(Record(analysis="power", variable=var, statistic="power", estimate=pr.power, n=nc,
-                              group=str(cases), term=f"published r = {r:g}", method=pr.method))
-        rows.append([f"Power for the published r = {F.num(r, 3)} ({_label(ctx, var)})", f"n = {nc}",
-                     F.num(pr.power, 2)])
-    if spec.published_groups is not None:
-        pg = spec.published_groups
-        s = math.sqrt(((pg.n1 - 1) * pg.sd1 ** 2 + (pg.n2 - 1) * pg.sd2 ** 2) / (pg.n1 + pg.n2 - 2))
-        d = (pg.mean1 - pg.mean2) / s
-        pt = power_t2n(n1=pg.n1, n2=pg.n2, d=d, alpha=alpha)
-        records.append(Record(analysis="power", variable=cfg.exposure, statistic="power", estimate=pt.power,
-                              n=pg.n1 + pg.n2, term=f"published d = {d:.3g}", method=pt.method))
-        rows.append([f"Power for the published difference ({F.num(pg.mean1 - pg.mean2, 1)} {unit}, d = {F.num(d, 2)})",
-                     f"{pg.n1} vs {pg.n2}", F.num(pt.power, 2)])
     # simulation power of the count model
     sims = []
     rel = cfg.relapses
@@ -674,11 +658,21 @@ def power_section(ctx: RunContext, cfg: ModelsConfig | None = None, *, nb_fit: M
             rows.append([f"Smallest rate ratio per {cfg.per:g} {unit} detectable by the count model",
                          f"n = {dr.n[0]}, {spec.n_sim} studies per step, theta = {F.num(theta, 2)}",
                          f"{F.num(dr.effect, 2)} (power {F.num(dr.power, 2)})"])
+    ap = _apriori_power(ctx, cfg, alpha=alpha, nb_fit=nb_fit, n_groups=(n1, n2), n_cases=nc)
+    if ap is not None:
+        rec, row = ap
+        records.append(rec)
+        rows.insert(0, row)
     paras = [
         f"Power at two-sided alpha = {alpha:g}: two-sample t-test (as R pwr::pwr.t2n.test) with the group sizes "
         f"of this study and the pooled SD of {_label(ctx, cfg.exposure)} ({F.num(pooled, 1)} {unit}); correlation "
         f"test (as R pwr::pwr.r.test); and the relapse count model by simulation (seeded, from this study's "
-        f"{_label(ctx, cfg.exposure)} values and follow-up times)."
+        f"{_label(ctx, cfg.exposure)} values and follow-up times). No power is computed from an effect observed "
+        f"in these data or printed by an earlier study (observed, post-hoc power says nothing the p-value and "
+        f"confidence interval do not): the rows give the smallest effects this study could detect, power over "
+        f"hypothetical rate ratios, and"
+        + (" the a-priori power of the declared primary analysis for the effect declared in the analysis plan."
+           if ap is not None else " no a-priori power (declare analysis_plan.primary.effect for it).")
     ]
     cols = ["Question", "Design", "Answer (power or effect)"]
     return Section(
@@ -690,6 +684,66 @@ def power_section(ctx: RunContext, cfg: ModelsConfig | None = None, *, nb_fit: M
         payload={"simulations": [s.to_dict() for s in sims]},
         order=85,
     )
+
+
+def _apriori_power(ctx: RunContext, cfg: ModelsConfig, *, alpha: float, nb_fit: ModelResult | None,
+                   n_groups: tuple[int, int], n_cases: int) -> tuple[Record, list[str]] | None:
+    """A-priori power of the declared primary analysis for the effect declared in the plan.
+
+    The effect comes from ``analysis_plan.primary.effect`` (never from the data); the
+    nuisance parameters of a count model (baseline rate, negative binomial theta, the
+    exposure's distribution and follow-up times) are this study's, as stated in ``method``.
+    Correlation: R ``pwr::pwr.r.test``; group comparison: R ``pwr::pwr.t2n.test``; count
+    models: simulation of the unadjusted negative binomial model (``simulate_negbin_power``).
+    """
+    F = _fmt()
+    plan = getattr(ctx.config, "analysis_plan", None)
+    if plan is None or plan.primary.effect is None:
+        return None
+    prim, eff = plan.primary, plan.primary.effect
+    src = f"; effect declared in analysis_plan.primary.effect" + (f" ({eff.source})" if eff.source else "")
+    label = prim.label or f"{_label(ctx, prim.outcome)} ({prim.analysis})"
+    if eff.r is not None:
+        pr = power_r(n=n_cases, r=eff.r, alpha=alpha)
+        rec = Record(analysis="power", variable=prim.outcome, statistic="apriori_power", estimate=pr.power,
+                     n=n_cases, term=f"declared r = {eff.r:g}", method=pr.method + src)
+        return rec, [f"A-priori power of the primary analysis, {label}, declared r = {F.num(eff.r, 2)}",
+                     f"n = {n_cases}", F.num(pr.power, 2)]
+    if eff.d is not None:
+        pt = power_t2n(n1=n_groups[0], n2=n_groups[1], d=eff.d, alpha=alpha)
+        rec = Record(analysis="power", variable=prim.outcome, statistic="apriori_power", estimate=pt.power,
+                     n=sum(n_groups), term=f"declared d = {eff.d:g}", method=pt.method + src)
+        return rec, [f"A-priori power of the primary analysis, {label}, declared d = {F.num(eff.d, 2)}",
+                     f"{n_groups[0]} vs {n_groups[1]}", F.num(pt.power, 2)]
+    rel = cfg.relapses
+    if eff.rate_ratio is None or rel is None:
+        return None
+    cd = _model_frame(ctx, cfg, within_group=True)
+    sub, _left = _complete(cd, [cfg.exposure, rel.count, rel.follow_up])
+    sub = sub[sub[rel.follow_up] > 0]
+    base = float(sub[rel.count].sum() / sub[rel.follow_up].sum())
+    spec = cfg.power
+    if spec is not None and spec.theta is not None:
+        theta, how = float(spec.theta), "declared theta"
+    elif prim.analysis == "poisson":
+        theta, how = 1e6, "Poisson counts"
+    elif nb_fit is not None and nb_fit.theta is not None and math.isfinite(nb_fit.theta):
+        theta, how = float(nb_fit.theta), "theta of this study's fit (a nuisance parameter, not the effect)"
+    else:
+        theta, how = 1e6, "no overdispersion found: nearly Poisson counts"
+    n_sim = spec.n_sim if spec is not None else 1000
+    unit = _unit(ctx, cfg.exposure)
+    sp = simulate_negbin_power(x=sub[cfg.exposure].to_numpy(float), exposure=sub[rel.follow_up].to_numpy(float),
+                               rate_ratio=eff.rate_ratio, base_rate=base, theta=theta, per=cfg.per,
+                               n_sim=n_sim, alpha=alpha, seed=int(ctx.seed) + 5000)
+    rec = Record(analysis="power", variable=prim.outcome, statistic="apriori_power", estimate=sp.power,
+                 ci_low=sp.ci.low, ci_high=sp.ci.high, confidence_level=0.95, n=sp.n,
+                 term=f"declared rate ratio {eff.rate_ratio:g} per {cfg.per:g} {unit}".strip(),
+                 method=sp.method + f"; {how}; unadjusted model (covariates not simulated)" + src)
+    return rec, [f"A-priori power of the primary analysis, {label}, declared rate ratio "
+                 f"{F.num(eff.rate_ratio, 2)} per {cfg.per:g} {unit}",
+                 f"n = {sp.n}, {sp.n_sim} studies, theta = {F.num(theta, 2)}",
+                 f"{F.num(sp.power, 2)} ({F.ci(sp.ci.low, sp.ci.high, 2)})"]
 
 
 # --------------------------------------------------------------------------- 6. forest
