@@ -121,6 +121,7 @@ def build_table1(
                         d = smd_continuous(s1.mean, s1.sd, s2.mean, s2.sd)
                         smd_cell = fmt.num(abs(d), 2)
                         records.append(Record("table1", spec.name, "smd", float(abs(d)), term=_term(tested),
+                                              n=s1.n + s2.n,
                                               method="standardized mean difference (tableone)"))
             elif len(in_groups) < 2:
                 choices.append(f"{spec.name}: recorded only in {in_groups}; no between-group test")
@@ -370,7 +371,7 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
                 p2 = table[:, 1] / table[:, 1].sum()
                 d = smd_categorical(p1, p2)
                 smd_cell = fmt.num(d, 2)
-                records.append(Record("table1", spec.name, "smd", float(d), term=term,
+                records.append(Record("table1", spec.name, "smd", float(d), term=term, n=int(table.sum()),
                                       method="standardized mean difference (Yang & Dalton)"))
     head = [""] * len(groups.order) + ([""] if overall else [])
     tail = []
@@ -401,12 +402,14 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
             records.append(Record("table1", spec.name, "percent", (100.0 * tot[i] / d_all) if d_all else None,
                                   group="overall", level=lv, denominator=d_all, n=d_all))
         rows.append(Row(spec.level_labels.get(lv, lv), tuple(cells + blank_tail), "level", spec.name, indent=1))
-    for g in groups.order:
-        records.append(Record("table1", spec.name, "missing", float(nmiss[g]), group=g))
+    # n of a "missing" record, as for continuous rows: the participants with a recorded value
+    for j, g in enumerate(groups.order):
+        records.append(Record("table1", spec.name, "missing", float(nmiss[g]), group=g, n=int(denom[j])))
     n_missing = dict(nmiss)
     n_missing["overall"] = nmiss_overall
     if overall:
-        records.append(Record("table1", spec.name, "missing", float(nmiss_overall), group="overall"))
+        records.append(Record("table1", spec.name, "missing", float(nmiss_overall), group="overall",
+                              n=int(denom.sum())))
     rows.extend(_missing_row(spec, n_missing, groups, overall, missing, ncols, in_groups))
     return rows
 

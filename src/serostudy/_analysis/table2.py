@@ -40,8 +40,13 @@ def build_table2(
     title: str = "Table 2. Correlation of the exposure with clinical variables",
     synthetic: bool = False,
     name: str = "table2",
+    id_col: str | None = None,
 ) -> DisplayTable:
-    """Build Table 2 (see module docstring)."""
+    """Build Table 2 (see module docstring).
+
+    ``id_col`` names the participants left out in the complete-case sentence of the
+    footnotes (default: row labels).
+    """
     from serostudy._inference._correlation import correlation
     from serostudy._inference._describe import summarize_continuous
 
@@ -114,11 +119,34 @@ def build_table2(
             f"minus {compare_by.level_labels.get(compare_by.levels[1], compare_by.levels[1]) if compare_by.levels else 'second'}, "
             f"{test_name} two-sample t-test."
         )
+    footnotes += _complete_case_notes(sub, exposure, variables, groups.label(group), id_col)
     footnotes += [f"Note: {n}" for n in notes_seen]
     if synthetic:
         footnotes.append("SYNTHETIC DATA: these numbers describe a made-up cohort, not real participants.")
     return DisplayTable(name=name, title=title, panels=tuple(panels), footnotes=tuple(footnotes),
                         records=tuple(records), choices=tuple(choices), synthetic=synthetic)
+
+
+def _complete_case_notes(sub, exposure: VarSpec, variables: Sequence[VarSpec], who: str,
+                         id_col: str | None) -> list[str]:
+    """Who the correlations leave out, with the reasons (pairwise complete cases)."""
+    from serostudy._analysis.completeness import complete_cases
+
+    labels = {v.name: v.label for v in (exposure, *variables)}
+    lab = lambda c: labels.get(c, c)  # noqa: E731
+    base = complete_cases(sub, [exposure.name], id_col=id_col, label=lab)
+    out = []
+    if base.n_dropped:
+        out.append(base.sentence(f"{who} participants").replace(
+            "Missing values were not imputed.", "Missing values were not imputed; each row also needs the "
+            "variable itself (pairwise complete)."))
+    for v in variables:
+        cc = complete_cases(sub, [exposure.name, v.name], id_col=id_col, label=lab)
+        extra = cc.n_dropped - base.n_dropped
+        if extra > 0:
+            why = "; ".join(f"{r}: {', '.join(ids)}" for r, ids in cc.reasons if not r.startswith(lab(exposure.name)))
+            out.append(f"{v.label}: n = {cc.n_used}; {extra} more left out ({why}).")
+    return out
 
 
 def _compare_panel(data, groups, exposure, by: VarSpec, policy, records, choices) -> Panel:

@@ -162,6 +162,20 @@ def _complete(data: "pd.DataFrame", cols: list[str], id_col: str | None = None) 
     return sub[~bad], (f"{int(bad.sum())} participant(s) with a missing {' or '.join(cols)} left out: {shown}",)
 
 
+def _complete_case_sentence(ctx: RunContext, data: "pd.DataFrame", cols: list[str], *, within_group: bool,
+                            cfg: ModelsConfig) -> str:
+    """"Complete-case analysis: 34 of 35 NMOSD participants; 1 left out (...)" or ""."""
+    from serostudy._analysis.completeness import complete_cases
+
+    if within_group:
+        g = cfg.group or ctx.config.groups.cases or ctx.config.groups.order[0]
+        who = f"{ctx.config.groups.label(str(g))} participants"
+    else:
+        who = "participants"
+    cc = complete_cases(data, cols, id_col=ctx.config.data.id, label=lambda c: _label(ctx, c))
+    return cc.sentence(who)
+
+
 def _censor_note(ctx: RunContext, data: "pd.DataFrame", col: str) -> list[str]:
     """Say how many censored values ('<21', '>123') enter a model, and how."""
     cc = col + "__censor"
@@ -250,6 +264,11 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         f"rate ratio is {per_txt} of {_label(ctx, cfg.exposure)}. The adjusted model adds "
         f"{', '.join(_label(ctx, c) for c in covs) or 'nothing'}. Poisson regression is shown beside it."
     ]
+    cc = _complete_case_sentence(ctx, data, [cfg.exposure, spec.count, spec.follow_up, *covs], within_group=True,
+                                 cfg=cfg)
+    if cc:
+        paragraphs.append(cc + (" The unadjusted models use the participants complete in their own variables "
+                                "(n in the table)." if fits["NB unadjusted"].n != fits["NB adjusted"].n else ""))
     if od is not None and od.estimate is not None:
         paragraphs.append(
             f"Overdispersion check of the adjusted Poisson model: Pearson chi-square/df = "
@@ -409,6 +428,9 @@ def group_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[Sec
         + f", unadjusted and adjusted for {', '.join(_label(ctx, c) for c in covs) or 'nothing'}. "
         f"Estimates are the {what} with 95% t-based confidence intervals."
     ]
+    cc = _complete_case_sentence(ctx, data, [outcome, gcol, *covs], within_group=False, cfg=cfg)
+    if cc:
+        paras.append(cc)
     notes = sorted({w for fit in fits.values() for w in fit.warnings}) + _censor_note(ctx, data, outcome) + choices
     cols = ["Model", "Comparison", "n", what.capitalize(), "95% CI", "p"]
     section = Section(
@@ -492,6 +514,9 @@ def ordinal_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         f"correlation and by a proportional-odds model (cumulative logit, as R MASS::polr); a cumulative odds "
         f"ratio below 1 means higher {_label(ctx, cfg.exposure)} goes with lower {_label(ctx, spec.outcome)}."
     ]
+    cc = _complete_case_sentence(ctx, data, [cfg.exposure, spec.outcome, *spec.adjust], within_group=True, cfg=cfg)
+    if cc:
+        paras.append(cc)
     cols = ["Analysis", "n", "Estimate", "95% CI", "p"]
     section = Section(
         id="models_ordinal",
