@@ -76,7 +76,10 @@ class OrdinalSpec(_Strict):
     """``models.ordinal``: an ordinal clinical outcome (EDSS) against the exposure."""
 
     outcome: str = "edss"
-    adjust: list[str] = Field(default_factory=list)
+    adjust: list[str] = Field(default_factory=list, description="Covariates (analysis_plan's declared ones win).")
+    min_level_count: int = Field(
+        3, ge=1, description="Levels with fewer patients are merged with the adjacent level toward the median "
+        "(1: never merge).")
 
 
 class MultiplicitySpec(_Strict):

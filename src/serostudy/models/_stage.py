@@ -15,7 +15,7 @@ returns the sections in report order:
 4. ``models_multiplicity`` -- BH q-values for the Table 2 family, the family stated;
 5. ``models_power`` -- smallest detectable effects, the a-priori power of the declared
    primary analysis, and simulation power of the count model (never observed power);
-6. ``models_forest`` -- forest plot of the adjusted estimates.
+6. ``models_forest`` -- forest plot of the models' estimates, each labelled with its adjustment.
 
 Stages do no file I/O: figures and tables go back to the pipeline in the Section.
 """
@@ -162,6 +162,21 @@ def _complete(data: "pd.DataFrame", cols: list[str], id_col: str | None = None) 
     return sub[~bad], (f"{int(bad.sum())} participant(s) with a missing {' or '.join(cols)} left out: {shown}",)
 
 
+def _declared_adjust(ctx: RunContext, kinds: tuple[str, ...], outcome: str) -> list[str] | None:
+    """``adjusted_for`` of the primary or secondary analysis the plan declares for this model, if any."""
+    plan = getattr(ctx.config, "analysis_plan", None)
+    if plan is None:
+        return None
+    for a in [plan.primary, *plan.secondary]:
+        if a.analysis in kinds and a.outcome == outcome:
+            return list(a.adjusted_for)
+    return None
+
+
+def _adj_txt(ctx: RunContext, covs: list[str]) -> str:
+    return f"adjusted for {', '.join(_label(ctx, c) for c in covs)}" if covs else "unadjusted"
+
+
 def _complete_case_sentence(ctx: RunContext, data: "pd.DataFrame", cols: list[str], *, within_group: bool,
                             cfg: ModelsConfig) -> str:
     """"Complete-case analysis: 34 of 35 NMOSD participants; 1 left out (...)" or ""."""
@@ -229,7 +244,11 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
     if spec is None:
         raise ModelError("models.relapses is not configured")
     data = _model_frame(ctx, cfg, within_group=True)
-    covs = [c for c in spec.adjust]
+    declared = _declared_adjust(ctx, ("negbin", "poisson"), spec.count)
+    covs = list(declared) if declared is not None else list(spec.adjust)
+    plan_choice = ([f"{spec.count}: adjusted model uses the covariates declared in analysis_plan "
+                    f"({', '.join(covs) or 'none'}), not models.relapses.adjust"]
+                   if declared is not None and declared != list(spec.adjust) else [])
     f_un = f"{spec.count} ~ {_xterm(cfg)}"
     f_adj = f"{spec.count} ~ {_xterm(cfg)}" + "".join(f" + {c}" for c in covs)
     fits = {
@@ -302,7 +321,8 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         {"caption": "Adjusted negative binomial model: all terms",
          "columns": ["Term", "Rate ratio", "95% CI", "p"], "rows": coef_rows, "note": ""},
     ]
-    notes = sorted({w for fit in fits.values() for w in fit.warnings}) + _censor_note(ctx, data, cfg.exposure)
+    notes = (sorted({w for fit in fits.values() for w in fit.warnings}) + _censor_note(ctx, data, cfg.exposure)
+             + plan_choice)
     import pandas as pd
 
     section = Section(
@@ -312,7 +332,7 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         records=tuple(records),
         tables={"models_relapses": pd.DataFrame(rows, columns=tables[0]["columns"])},
         choices=tuple(notes),
-        payload={"models": {k: v.to_dict() for k, v in fits.items()}, "conclusion": sentence},
+        payload={"models": {k: v.to_dict() for k, v in fits.items()}, "conclusion": sentence, "adjust": covs},
         order=80,
     )
     return section, fits
@@ -398,7 +418,11 @@ def group_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[Sec
             column=outcome,
         )
     data[outcome] = y
-    covs = list(spec.adjust)
+    declared = _declared_adjust(ctx, ("group_comparison",), outcome)
+    covs = list(declared) if declared is not None else list(spec.adjust)
+    if declared is not None and declared != list(spec.adjust):
+        choices.append(f"{outcome}: adjusted model uses the covariates declared in analysis_plan "
+                       f"({', '.join(covs) or 'none'}), not models.group_comparison.adjust")
     f_un = f"{'np.log(' + outcome + ')' if use_log else outcome} ~ {gcol}"
     f_adj = f_un + "".join(f" + {c}" for c in covs)
     fits = {"unadjusted": fit_glm(data, f_un, family="gaussian"), "adjusted": fit_glm(data, f_adj, family="gaussian")}
@@ -442,7 +466,8 @@ def group_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[Sec
         figures=(fig,),
         tables={"models_group": pd.DataFrame(rows, columns=cols)},
         choices=tuple(choices),
-        payload={"scale": "log" if use_log else "linear", "models": {k: v.to_dict() for k, v in fits.items()}},
+        payload={"scale": "log" if use_log else "linear", "models": {k: v.to_dict() for k, v in fits.items()},
+                 "adjust": covs},
         order=81,
     )
     return section, fits
@@ -498,8 +523,26 @@ def ordinal_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
     data = _model_frame(ctx, cfg, within_group=True)
     sub, left = _complete(data, [cfg.exposure, spec.outcome], ctx.config.data.id)
     rho = stats.spearmanr(sub[cfg.exposure], sub[spec.outcome])
-    formula = f"{spec.outcome} ~ {_xterm(cfg)}" + "".join(f" + {c}" for c in spec.adjust)
-    fit = _with_ids(fit_ordinal(data, formula), data, ctx)
+    declared = _declared_adjust(ctx, ("ordinal",), spec.outcome)
+    covs = list(declared) if declared is not None else list(spec.adjust)
+    choices: list[str] = []
+    if declared is not None and declared != list(spec.adjust):
+        choices.append(f"{spec.outcome}: proportional-odds model adjusted for the covariates declared in "
+                       f"analysis_plan ({', '.join(covs) or 'none'}), not models.ordinal.adjust")
+    # sparse levels merged by the documented rule, over the model's complete cases
+    from serostudy.models._sparse import collapse_sparse_levels
+
+    cc_cols = [cfg.exposure, spec.outcome, *covs]
+    ok = data[cc_cols].notna().all(axis=1).to_numpy()
+    yv = pd.to_numeric(data[spec.outcome], errors="coerce").to_numpy(dtype=float)
+    collapsed = collapse_sparse_levels(np.where(ok, yv, np.nan), min_count=spec.min_level_count)
+    if spec.min_level_count > 1:
+        choices.append(collapsed.describe(spec.outcome))
+    if collapsed.changed:
+        codes = np.where(ok, collapsed.codes, None)
+        data[spec.outcome] = pd.Categorical(codes, categories=list(collapsed.labels), ordered=True)
+    formula = f"{spec.outcome} ~ {_xterm(cfg)}" + "".join(f" + {c}" for c in covs)
+    fit = _with_ids(fit_ordinal(data, formula, levels=list(collapsed.labels) if collapsed.changed else None), data, ctx)
     t = fit.term(_xterm(cfg))
     per_txt = f"per {cfg.per:g} {_unit(ctx, cfg.exposure)}".strip()
     records = [Record(analysis="model", variable=spec.outcome, statistic="spearman_rho", estimate=float(rho.statistic),
@@ -514,7 +557,12 @@ def ordinal_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         f"correlation and by a proportional-odds model (cumulative logit, as R MASS::polr); a cumulative odds "
         f"ratio below 1 means higher {_label(ctx, cfg.exposure)} goes with lower {_label(ctx, spec.outcome)}."
     ]
-    cc = _complete_case_sentence(ctx, data, [cfg.exposure, spec.outcome, *spec.adjust], within_group=True, cfg=cfg)
+    paras.append(f"The proportional-odds model is {_adj_txt(ctx, covs)}"
+                 + (" (as declared in the analysis plan)" if declared is not None else "") + ". "
+                 + (f"Sparse levels were merged before fitting ({collapsed.rule}): "
+                    + ", ".join(f"{lab} (n = {c})" for lab, c in zip(collapsed.labels, collapsed.counts))
+                    + "." if collapsed.changed else ""))
+    cc = _complete_case_sentence(ctx, data, cc_cols, within_group=True, cfg=cfg)
     if cc:
         paras.append(cc)
     cols = ["Analysis", "n", "Estimate", "95% CI", "p"]
@@ -525,8 +573,9 @@ def ordinal_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
                    list(dict.fromkeys(fit.warnings + left))),
         records=tuple(records),
         tables={"models_ordinal": pd.DataFrame(rows, columns=cols)},
-        choices=tuple(fit.warnings),
-        payload={"model": fit.to_dict()},
+        choices=tuple(fit.warnings) + tuple(choices),
+        payload={"model": fit.to_dict(), "adjust": covs, "levels": list(collapsed.labels),
+                 "level_counts": list(collapsed.counts)},
         order=82,
     )
     return section, {"proportional odds": fit}
@@ -775,7 +824,7 @@ def _apriori_power(ctx: RunContext, cfg: ModelsConfig, *, alpha: float, nb_fit: 
 
 
 def forest_section(ctx: RunContext, cfg: ModelsConfig, fits: dict[str, tuple[ModelResult, str, str]]) -> Section:
-    """Forest plot of the adjusted estimates (ratio scale, log axis)."""
+    """Forest plot of each model's exposure estimate (ratio scale, log axis), labelled with its adjustment."""
     from matplotlib.figure import Figure
 
     F = _fmt()
@@ -810,11 +859,12 @@ def forest_section(ctx: RunContext, cfg: ModelsConfig, fits: dict[str, tuple[Mod
     rows = [[label, what, F.num(est, 2), F.ci(lo, hi, 2), F.pvalue(p)] for label, what, est, lo, hi, p in items]
     return Section(
         id="models_forest",
-        title="Adjusted estimates",
-        html=_html(["Adjusted estimates of every model, on the ratio scale (1 = no effect)."],
+        title="Model estimates",
+        html=_html(["The exposure's estimate in each model, on the ratio scale (1 = no effect); each row says "
+                    "what the model is adjusted for (an unadjusted model is labelled so)."],
                    [{"caption": "", "columns": ["Model", "Estimate", "Ratio", "95% CI", "p"], "rows": rows, "note": ""}]),
         records=(),
-        figures=(FigureSpec(name="models_forest", figure=fig, caption="Adjusted estimates (forest plot).",
+        figures=(FigureSpec(name="models_forest", figure=fig, caption="Model estimates (forest plot); each row states its adjustment.",
                             alt="Forest plot: " + "; ".join(f"{r[0]} {r[2]} ({r[3]})" for r in rows)),),
         order=84,
     )
@@ -887,7 +937,8 @@ def models_stage(ctx: RunContext) -> list[Section]:
         sec, fits = relapse_section(ctx, cfg)
         sections.append(sec)
         nb = fits["NB unadjusted"]
-        forest["Relapse rate (NB, adjusted)"] = (fits["NB adjusted"], _xterm(cfg), f"rate ratio {per_txt}")
+        forest[f"Relapse rate (NB, {_adj_txt(ctx, sec.payload['adjust'])})"] = (
+            fits["NB adjusted"], _xterm(cfg), f"rate ratio {per_txt}")
     if cfg.group_comparison is not None:
         sec, fits = group_section(ctx, cfg)
         sections.append(sec)
@@ -896,12 +947,13 @@ def models_stage(ctx: RunContext) -> list[Section]:
         order = [str(g) for g in ctx.config.groups.order]
         if sec.payload.get("scale") == "log":
             for g in order[:1]:
-                forest[f"{_label(ctx, outcome)}: {ctx.config.groups.label(g)} vs {ctx.config.groups.label(order[1])}"] = (
+                forest[f"{_label(ctx, outcome)}: {ctx.config.groups.label(g)} vs {ctx.config.groups.label(order[1])}"
+                       f" ({_adj_txt(ctx, sec.payload['adjust'])})"] = (
                     fits["adjusted"], f"{gcol}[T.{g}]", "ratio of geometric means")
     if cfg.ordinal is not None:
         sec, fits = ordinal_section(ctx, cfg)
         sections.append(sec)
-        forest[f"{_label(ctx, cfg.ordinal.outcome)} (proportional odds)"] = (
+        forest[f"{_label(ctx, cfg.ordinal.outcome)} (proportional odds, {_adj_txt(ctx, sec.payload['adjust'])})"] = (
             fits["proportional odds"], _xterm(cfg), f"cumulative odds ratio {per_txt}")
     if cfg.multiplicity is not None and getattr(ctx.config.analyses, "table2", None) is not None:
         sections.append(multiplicity_section(ctx, cfg))
