@@ -257,6 +257,14 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         "Poisson unadjusted": fit_glm(data, f_un, family="poisson", exposure=spec.follow_up),
         "Poisson adjusted": fit_glm(data, f_adj, family="poisson", exposure=spec.follow_up),
     }
+    plan = getattr(ctx.config, "analysis_plan", None)
+    for a in (plan.sensitivity if plan is not None else []):
+        if a.analysis in ("negbin", "poisson") and a.outcome == spec.count:
+            fam = "NB" if a.analysis == "negbin" else "Poisson"
+            lab = f"{fam} sensitivity: {a.label or _adj_txt(ctx, list(a.adjusted_for))}"
+            f_s = f"{spec.count} ~ {_xterm(cfg)}" + "".join(f" + {c}" for c in a.adjusted_for)
+            fits[lab] = fit_glm(data, f_s, family="negbin" if a.analysis == "negbin" else "poisson",
+                                exposure=spec.follow_up)
     fits = {k: _with_ids(v, data, ctx) for k, v in fits.items()}
     records: list[Record] = []
     rows = []
@@ -406,10 +414,17 @@ def group_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[Sec
         skewed = bool(ctx.config.variable(outcome).skewed)
     except (KeyError, AttributeError):
         skewed = False
-    use_log = spec.scale == "log" or (spec.scale == "auto" and skewed)
-    if spec.scale == "auto":
-        choices.append(f"{outcome} analysed on the {'log' if use_log else 'original'} scale "
-                       f"(codebook: {'skewed' if skewed else 'not declared skewed'})")
+    plan = getattr(ctx.config, "analysis_plan", None)
+    declared_scale = plan.scale.get(outcome) if plan is not None else None
+    if spec.scale == "auto" and declared_scale is not None:
+        use_log = declared_scale == "log"
+        choices.append(f"{outcome} analysed on the {'log' if use_log else 'original'} scale declared in "
+                       f"analysis_plan.scale")
+    else:
+        use_log = spec.scale == "log" or (spec.scale == "auto" and skewed)
+        if spec.scale == "auto":
+            choices.append(f"{outcome} analysed on the {'log' if use_log else 'original'} scale "
+                           f"(codebook: {'skewed' if skewed else 'not declared skewed'})")
     y = pd.to_numeric(data[outcome], errors="coerce")
     if use_log and (y <= 0).any():
         bad = int(np.flatnonzero((y <= 0).to_numpy())[0])
@@ -425,7 +440,13 @@ def group_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[Sec
                        f"({', '.join(covs) or 'none'}), not models.group_comparison.adjust")
     f_un = f"{'np.log(' + outcome + ')' if use_log else outcome} ~ {gcol}"
     f_adj = f_un + "".join(f" + {c}" for c in covs)
-    fits = {"unadjusted": fit_glm(data, f_un, family="gaussian"), "adjusted": fit_glm(data, f_adj, family="gaussian")}
+    # one unadjusted comparison per outcome: when Table 1 already tests it, that test (by the
+    # declared method and scale) is the unadjusted comparison, and the models add the adjustment
+    t1_test = next((r for sec in ctx.sections if sec.id == "table1" for r in sec.records
+                    if r.variable == outcome and r.pvalue is not None and r.statistic in ("t", "U")), None)
+    fits = {"adjusted": fit_glm(data, f_adj, family="gaussian")}
+    if t1_test is None or not covs:
+        fits = {"unadjusted": fit_glm(data, f_un, family="gaussian"), **fits}
     fits = {k: _with_ids(v, data, ctx) for k, v in fits.items()}
     cases = [g for g in cats if g != ref]
     records: list[Record] = []
@@ -449,9 +470,13 @@ def group_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[Sec
     paras = [
         f"{_label(ctx, outcome)} compared between groups by linear regression"
         + (" of its logarithm; exp(coefficient) is the ratio of geometric means" if use_log else "")
-        + f", unadjusted and adjusted for {', '.join(_label(ctx, c) for c in covs) or 'nothing'}. "
+        + (", unadjusted and" if "unadjusted" in fits else ",")
+        + f" adjusted for {', '.join(_label(ctx, c) for c in covs) or 'nothing'}. "
         f"Estimates are the {what} with 95% t-based confidence intervals."
     ]
+    if "unadjusted" not in fits and t1_test is not None:
+        paras.append(f"The unadjusted comparison is Table 1's ({t1_test.method}, p = {F.pvalue(t1_test.pvalue)}); "
+                     "it is not repeated here, so one unadjusted p-value is reported for this comparison.")
     cc = _complete_case_sentence(ctx, data, [outcome, gcol, *covs], within_group=False, cfg=cfg)
     if cc:
         paras.append(cc)

@@ -24,10 +24,17 @@ for (v in c("age", "b12_pmol_l")) {
     add("table1", v, "n", g, NULL, length(x))
   }
   x <- d[d$group == "nmosd", v]; y <- d[d$group == "control", v]
+  # analysis_plan.scale declares B12 log: Table 1 compares it by the t-test of the logs,
+  # reported as the ratio of geometric means exp(difference) with exp(CI)
+  if (v == "b12_pmol_l") { x <- log(x); y <- log(y) }
   tt <- t.test(x, y, var.equal = FALSE)
   add("table1", v, "t", NULL, NULL, tt$statistic); add("table1", v, "df", NULL, NULL, tt$parameter)
   add("table1", v, "p", NULL, NULL, tt$p.value)
   add("table1", v, "ci_low", NULL, NULL, tt$conf.int[1]); add("table1", v, "ci_high", NULL, NULL, tt$conf.int[2])
+  if (v == "b12_pmol_l") {
+    add("table1", v, "gmr", NULL, NULL, exp(tt$estimate[1] - tt$estimate[2]))
+    add("table1", v, "gmr_ci_low", NULL, NULL, exp(tt$conf.int[1])); add("table1", v, "gmr_ci_high", NULL, NULL, exp(tt$conf.int[2]))
+  }
   g <- effectsize::hedges_g(x[!is.na(x)], y[!is.na(y)])
   add("table1", v, "hedges_g", NULL, NULL, g$Hedges_g)
   add("table1", v, "hedges_g_ci_low", NULL, NULL, g$CI_low); add("table1", v, "hedges_g_ci_high", NULL, NULL, g$CI_high)
