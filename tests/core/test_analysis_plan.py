@@ -92,3 +92,38 @@ def test_scale_contradiction_is_visible_in_the_report(demo_results):
     checks = [r for r in demo_results["records"] if r["analysis"] == "plan" and r["statistic"] == "scale_check"]
     assert {r["variable"] for r in checks} == {"b12_pmol_l"}
     assert all(r["n"] for r in checks)
+
+
+def test_declared_raw_scale_contradicted_by_the_data_is_flagged_not_switched():
+    """The demo with B12 declared raw: the check warns, in the records and in the report
+    section, and the analyses stay on the raw scale."""
+    from importlib.resources import files
+
+    import yaml
+
+    from serostudy._analysis.plan_stage import plan_stage
+    from serostudy._io.config import config_from_dict
+    from serostudy._pipeline import _stages, load_context
+
+    base = files("serostudy") / "data" / "demo"
+    raw = yaml.safe_load((base / "study.yaml").read_text())
+    raw.pop("audit", None)
+    raw.pop("models", None)
+    raw["analysis_plan"]["scale"] = {"b12_pmol_l": "raw"}
+    ctx = load_context(config_from_dict(raw), base, seed=7)
+    for name, stage in _stages():
+        if name in ("analysis plan", "audit"):
+            break
+        out = stage(ctx)
+        if out is not None:
+            ctx.sections.extend([out] if not isinstance(out, (list, tuple)) else out)
+    sec = plan_stage(ctx)
+    checks = [r for r in sec.records if r.statistic == "scale_check"]
+    flagged = [r for r in checks if r.warnings]
+    assert flagged, [(r.group, r.estimate, r.pvalue) for r in checks]
+    assert all(r.estimate > 1 and r.pvalue < 0.01 for r in flagged)
+    assert "Warning" in str(sec.html) and "suggests the log scale" in str(sec.html)
+    assert any("suggests the log scale" in c for c in sec.choices)
+    t1 = next(s for s in ctx.sections if s.id == "table1")
+    t = next(r for r in t1.records if r.variable == "b12_pmol_l" and r.statistic == "t")
+    assert "log" not in t.method  # never silently switched
