@@ -127,3 +127,9 @@ def test_declared_raw_scale_contradicted_by_the_data_is_flagged_not_switched():
     t1 = next(s for s in ctx.sections if s.id == "table1")
     t = next(r for r in t1.records if r.variable == "b12_pmol_l" and r.statistic == "t")
     assert "log" not in t.method  # never silently switched
+
+
+def test_relapse_section_names_the_primary_row(demo_run):
+    text = _section(demo_run, "models_relapses")
+    assert "declared primary analysis (analysis plan) is the row 'NB adjusted'" in text
+    assert "other rows are exploratory" in text

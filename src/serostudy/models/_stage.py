@@ -291,6 +291,12 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         f"rate ratio is {per_txt} of {_label(ctx, cfg.exposure)}. The adjusted model adds "
         f"{', '.join(_label(ctx, c) for c in covs) or 'nothing'}. Poisson regression is shown beside it."
     ]
+    if plan is not None and plan.primary.analysis in ("negbin", "poisson") and plan.primary.outcome == spec.count:
+        fam = "NB" if plan.primary.analysis == "negbin" else "Poisson"
+        prim_row = f"{fam} {'adjusted' if plan.primary.adjusted_for else 'unadjusted'}"
+        paragraphs.append(f"The declared primary analysis (analysis plan) is the row '{prim_row}'; rows labelled "
+                          "'sensitivity' are declared sensitivity analyses; the other rows are exploratory; not "
+                          "adjusted for multiplicity; hypothesis-generating.")
     cc = _complete_case_sentence(ctx, data, [cfg.exposure, spec.count, spec.follow_up, *covs], within_group=True,
                                  cfg=cfg)
     if cc:
