@@ -106,6 +106,9 @@ def test_table2_correlations_match_r(demo_results, var):
 def test_table2_b12_by_sex_matches_r(demo_results):
     ref = _ref()
     for g in ("nmosd", "control"):
-        d = _rec(demo_results, analysis="table2", variable="b12_pmol_l", statistic="mean_difference", group=g)
-        assert_allclose(d["estimate"], ref[("table2", "b12_pmol_l", "by_sex_diff", g, "")], rtol=RTOL)
-        assert_allclose(d["pvalue"], ref[("table2", "b12_pmol_l", "by_sex_p", g, "")], rtol=RTOL)
+        # B12 is declared log scale in the demo's analysis_plan: ratio of geometric means (R: t.test of logs)
+        d = _rec(demo_results, analysis="table2", variable="b12_pmol_l", statistic="ratio_of_geometric_means", group=g)
+        assert_allclose([d["estimate"], d["ci_low"], d["ci_high"]],
+                        [ref[("table2", "b12_pmol_l", s, g, "")] for s in ("by_sex_gmr", "by_sex_gmr_ci_low",
+                                                                           "by_sex_gmr_ci_high")], rtol=RTOL)
+        assert_allclose(d["pvalue"], ref[("table2", "b12_pmol_l", "by_sex_log_p", g, "")], rtol=RTOL)

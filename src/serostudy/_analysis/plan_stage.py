@@ -63,7 +63,7 @@ def scale_check(x: Iterable[float], declared: str) -> ScaleCheck:
     if n < 3:
         return ScaleCheck(declared, n, float("nan"), float("nan"), False, "fewer than 3 values: not checked")
     skew = float(stats.skew(v, bias=False))
-    sw = float(stats.shapiro(v).pvalue) if n >= 3 else float("nan")
+    sw = float(stats.shapiro(v).pvalue)
     bad = abs(skew) > SKEW_LIMIT and sw < SHAPIRO_ALPHA
     if not bad:
         note = f"consistent with the declared {declared} scale (skewness {skew:.2f}, Shapiro-Wilk p = {sw:.2g})"
@@ -100,9 +100,9 @@ def _matches(r: Record, a: "PlannedAnalysis", ctx: "RunContext", xterm: str | No
     if a.analysis in ("negbin", "poisson"):
         fam = "NB" if a.analysis == "negbin" else "Poisson"
         if role == "sensitivity":
-            ok_group = r.group is not None and r.group.startswith(f"{fam} sensitivity")
-            if not a.label and ok_group:
-                ok_group = True
+            from serostudy.models._stage import _adj_txt
+
+            ok_group = r.group == f"{fam} sensitivity: {a.label or _adj_txt(ctx, list(a.adjusted_for))}"
         else:
             ok_group = r.group == f"{fam} {'adjusted' if a.adjusted_for else 'unadjusted'}"
         return r.analysis == "model" and r.variable == a.outcome and ok_group and r.term == xterm

@@ -117,7 +117,9 @@ def build_table2(
             f"B: {exposure.label} by {compare_by.label.lower()} within each group; difference = "
             f"{compare_by.level_labels.get(compare_by.levels[0], compare_by.levels[0]) if compare_by.levels else 'first'} "
             f"minus {compare_by.level_labels.get(compare_by.levels[1], compare_by.levels[1]) if compare_by.levels else 'second'}, "
-            f"{test_name} two-sample t-test."
+            f"{test_name} two-sample t-test"
+            + (" of the logarithms (the log scale declared in the analysis plan); GMR = ratio of geometric means."
+               if exposure.log_scale else ".")
         )
     footnotes += _complete_case_notes(sub, exposure, variables, groups.label(group), id_col)
     footnotes += [f"Note: {n}" for n in notes_seen]
@@ -161,7 +163,8 @@ def _compare_panel(data, groups, exposure, by: VarSpec, policy, records, choices
     lab = lambda lv: by.level_labels.get(lv, lv)  # noqa: E731
     level = policy.confidence_level
     header = ("Group", f"{lab(l1)}: n, mean \u00b1 SD", f"{lab(l2)}: n, mean \u00b1 SD",
-              f"Difference ({level:.0%} CI)", "p")
+              f"Ratio of geometric means ({level:.0%} CI)" if exposure.log_scale else f"Difference ({level:.0%} CI)",
+              "p")
     rows = []
     for g in groups.order:
         sub = data[data[groups.column].astype(object) == g]
@@ -174,7 +177,23 @@ def _compare_panel(data, groups, exposure, by: VarSpec, policy, records, choices
                         for st in ("n", "mean", "sd")]
         cells = [f"{s1.n}, {fmt.mean_sd(s1.mean, s1.sd, exposure.decimals)}",
                  f"{s2.n}, {fmt.mean_sd(s2.mean, s2.sd, exposure.decimals)}"]
-        if min(s1.n, s2.n) >= 2:
+        if min(s1.n, s2.n) >= 2 and exposure.log_scale:
+            # the declared log scale (analysis_plan.scale): t-test of the logs, ratio of geometric means
+            a1, a2 = x[bv == l1], x[bv == l2]
+            a1, a2 = np.log(a1[~np.isnan(a1)]), np.log(a2[~np.isnan(a2)])
+            res = ttest_from_stats(float(a1.mean()), float(a1.std(ddof=1)), a1.size, float(a2.mean()),
+                                   float(a2.std(ddof=1)), a2.size, equal_var=policy.continuous == "student",
+                                   confidence_level=level)
+            est = res.estimate
+            how = res.method + " of log-transformed values (analysis_plan.scale: log)"
+            gmr, lo, hi = float(np.exp(est.estimate)), float(np.exp(est.ci.low)), float(np.exp(est.ci.high))
+            records.append(Record("table2", exposure.name, "ratio_of_geometric_means", gmr, group=g,
+                                  term=f"{l1} vs {l2}", ci_low=lo, ci_high=hi, confidence_level=level, n=res.n,
+                                  pvalue=res.pvalue, method=how))
+            records.append(Record("table2", exposure.name, "t", res.statistic, group=g, term=f"{l1} vs {l2}",
+                                  df=res.df, n=res.n, pvalue=res.pvalue, method=how))
+            cells += ["GMR " + fmt.est_ci(gmr, lo, hi, 2), fmt.pvalue(res.pvalue)]
+        elif min(s1.n, s2.n) >= 2:
             res = ttest_from_stats(s1.mean, s1.sd, s1.n, s2.mean, s2.sd, s2.n,
                                    equal_var=policy.continuous == "student", confidence_level=level)
             est = res.estimate

@@ -806,7 +806,7 @@ def _apriori_power(ctx: RunContext, cfg: ModelsConfig, *, alpha: float, nb_fit: 
     if plan is None or plan.primary.effect is None:
         return None
     prim, eff = plan.primary, plan.primary.effect
-    src = f"; effect declared in analysis_plan.primary.effect" + (f" ({eff.source})" if eff.source else "")
+    src = "; effect declared in analysis_plan.primary.effect" + (f" ({eff.source})" if eff.source else "")
     label = prim.label or f"{_label(ctx, prim.outcome)} ({prim.analysis})"
     if eff.r is not None:
         pr = power_r(n=n_cases, r=eff.r, alpha=alpha)

@@ -74,6 +74,12 @@ for (g in grp) {
   tt <- t.test(s$b12_pmol_l[s$sex == "male"], s$b12_pmol_l[s$sex == "female"])
   add("table2", "b12_pmol_l", "by_sex_diff", g, NULL, tt$estimate[1] - tt$estimate[2])
   add("table2", "b12_pmol_l", "by_sex_p", g, NULL, tt$p.value)
+  # on the declared log scale (analysis_plan.scale: log): ratio of geometric means
+  tl <- t.test(log(s$b12_pmol_l[s$sex == "male"]), log(s$b12_pmol_l[s$sex == "female"]))
+  add("table2", "b12_pmol_l", "by_sex_gmr", g, NULL, exp(tl$estimate[1] - tl$estimate[2]))
+  add("table2", "b12_pmol_l", "by_sex_gmr_ci_low", g, NULL, exp(tl$conf.int[1]))
+  add("table2", "b12_pmol_l", "by_sex_gmr_ci_high", g, NULL, exp(tl$conf.int[2]))
+  add("table2", "b12_pmol_l", "by_sex_log_p", g, NULL, tl$p.value)
 }
 out$value <- formatC(out$value, digits = 15, format = "g")
 con <- file("tests/reference/pipeline/demo_reference.csv", "w")
