@@ -133,3 +133,10 @@ def test_relapse_section_names_the_primary_row(demo_run):
     text = _section(demo_run, "models_relapses")
     assert "declared primary analysis (analysis plan) is the row 'NB adjusted'" in text
     assert "other rows are exploratory" in text
+
+
+def test_each_section_says_what_its_results_are_in_the_plan(demo_run):
+    t2 = _section(demo_run, "table2")
+    assert "Analysis plan: every test and interval here is exploratory; not adjusted for multiplicity" in t2
+    rel = _section(demo_run, "models_relapses")
+    assert "Analysis plan: primary: Relapses since onset (NB adjusted)" in rel

@@ -129,13 +129,27 @@ def plan_stage(ctx: "RunContext") -> "Section | None":
     counts: dict[str, int] = {}
     for i, sec in enumerate(ctx.sections):
         new = []
+        roled: dict[str, list[Record]] = {}
         for r in sec.records:
             role = _role_of(r, plan, ctx, xterm)
             if role is not None:
                 counts[role] = counts.get(role, 0) + 1
                 r = dataclasses.replace(r, role=role)
+                roled.setdefault(role, []).append(r)
             new.append(r)
-        ctx.sections[i] = dataclasses.replace(sec, records=tuple(new))
+        html = sec.html
+        if roled:  # say in the section itself what its results are in the plan
+            parts = []
+            for role in ("primary", "secondary", "sensitivity"):
+                what = sorted({f"{ctx.config.label(r.variable) if r.variable in ctx.config.codebook else r.variable}"
+                               f" ({r.group or r.statistic})" for r in roled.get(role, [])})
+                if what:
+                    parts.append(f"{role}: {', '.join(what)}")
+            if "exploratory" in roled:
+                parts.append(("every other test or interval here" if parts else "every test and interval here")
+                             + f" is {EXPLORATORY_NOTE}")
+            html = Markup(str(html) + f'<p class="note role">Analysis plan: {escape("; ".join(parts))}.</p>')
+        ctx.sections[i] = dataclasses.replace(sec, records=tuple(new), html=html)
     records: list[Record] = []
     notes: list[str] = []
     paras: list[str] = []
