@@ -82,6 +82,10 @@ def _stages() -> list[tuple[str, Callable[[RunContext], Any]]]:
     from serostudy.models._stage import models_stage
 
     stages.append(("models", models_stage))
+    # stage: analysis plan (labels the records above: primary / secondary / exploratory)
+    from serostudy._analysis.plan_stage import plan_stage
+
+    stages.append(("analysis plan", plan_stage))
     # stage: audit
     from serostudy.audit._stage import audit_stage
 

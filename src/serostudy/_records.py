@@ -45,6 +45,10 @@ class Record:
         Name of the method, as printed in a footnote.
     warnings
         Caveats and automatic choices attached to this number.
+    role
+        ``"primary"``, ``"secondary"``, ``"sensitivity"`` or ``"exploratory"``: what the
+        declared analysis plan makes of this result (set by the plan stage after the
+        analyses ran); ``None`` for descriptive numbers.
     """
 
     analysis: str
@@ -65,6 +69,7 @@ class Record:
     pvalue: float | None = None
     method: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    role: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; non-finite numbers become ``None``; keys in a fixed order."""

@@ -44,12 +44,19 @@ def test_table1_continuous_matches_r(demo_results, var):
             rec = _rec(demo_results, analysis="table1", variable=var, statistic=st, group=g)
             assert_allclose(rec["estimate"], ref[("table1", var, st, g, "")], rtol=RTOL)
     t = _rec(demo_results, analysis="table1", variable=var, statistic="t")
-    assert t["method"] == "Welch two-sample t-test"
+    # B12 is declared log scale in the demo's analysis_plan: R compares log(B12) (make_reference.R)
+    logged = var == "b12_pmol_l"
+    assert t["method"].startswith("Welch two-sample t-test") and (("log" in t["method"]) == logged)
     assert_allclose(t["estimate"], ref[("table1", var, "t", "", "")], rtol=RTOL)
     assert_allclose(t["df"], ref[("table1", var, "df", "", "")], rtol=RTOL)
     assert_allclose(t["pvalue"], ref[("table1", var, "p", "", "")], rtol=RTOL)
-    d = _rec(demo_results, analysis="table1", variable=var, statistic="mean_difference")
-    assert_allclose([d["ci_low"], d["ci_high"]], [ref[("table1", var, "ci_low", "", "")], ref[("table1", var, "ci_high", "", "")]], rtol=RTOL)
+    if logged:
+        d = _rec(demo_results, analysis="table1", variable=var, statistic="ratio_of_geometric_means")
+        assert_allclose([d["estimate"], d["ci_low"], d["ci_high"]],
+                        [ref[("table1", var, s, "", "")] for s in ("gmr", "gmr_ci_low", "gmr_ci_high")], rtol=RTOL)
+    else:
+        d = _rec(demo_results, analysis="table1", variable=var, statistic="mean_difference")
+        assert_allclose([d["ci_low"], d["ci_high"]], [ref[("table1", var, "ci_low", "", "")], ref[("table1", var, "ci_high", "", "")]], rtol=RTOL)
     g = _rec(demo_results, analysis="table1", variable=var, statistic="hedges_g")
     assert_allclose([g["estimate"], g["ci_low"], g["ci_high"]],
                     [ref[("table1", var, s, "", "")] for s in ("hedges_g", "hedges_g_ci_low", "hedges_g_ci_high")],
@@ -99,6 +106,9 @@ def test_table2_correlations_match_r(demo_results, var):
 def test_table2_b12_by_sex_matches_r(demo_results):
     ref = _ref()
     for g in ("nmosd", "control"):
-        d = _rec(demo_results, analysis="table2", variable="b12_pmol_l", statistic="mean_difference", group=g)
-        assert_allclose(d["estimate"], ref[("table2", "b12_pmol_l", "by_sex_diff", g, "")], rtol=RTOL)
-        assert_allclose(d["pvalue"], ref[("table2", "b12_pmol_l", "by_sex_p", g, "")], rtol=RTOL)
+        # B12 is declared log scale in the demo's analysis_plan: ratio of geometric means (R: t.test of logs)
+        d = _rec(demo_results, analysis="table2", variable="b12_pmol_l", statistic="ratio_of_geometric_means", group=g)
+        assert_allclose([d["estimate"], d["ci_low"], d["ci_high"]],
+                        [ref[("table2", "b12_pmol_l", s, g, "")] for s in ("by_sex_gmr", "by_sex_gmr_ci_low",
+                                                                           "by_sex_gmr_ci_high")], rtol=RTOL)
+        assert_allclose(d["pvalue"], ref[("table2", "b12_pmol_l", "by_sex_log_p", g, "")], rtol=RTOL)

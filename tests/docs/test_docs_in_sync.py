@@ -89,7 +89,8 @@ def test_walk_reaches_the_optional_parts():
         "clinical.relapses.merge_window_days",
         "eligibility.rules.when",
         "matching.caliper",
-        "models.power.published_groups.sd2",
+        "models.power.rate_ratios",
+        "analysis_plan.primary.effect.rate_ratio",
         "audit",
     ):
         assert expected in paths, f"{expected} not reached by the schema walk"

@@ -58,6 +58,9 @@ class VarSpec:
     censor_col: str | None = None
     censored_as: str = "limit"
     groups: tuple[str, ...] | None = None
+    log_scale: bool = False
+    """Compared on the log scale (``analysis_plan.scale: log``): t-test of the logs, ratio of
+    geometric means; the summary stays on the original scale."""
 
     @property
     def display_label(self) -> str:
@@ -102,9 +105,15 @@ def specs_from_config(config: "StudyConfig", names: Sequence[str]) -> list[VarSp
                 censor_col=(name + CENSOR_SUFFIX) if getattr(var, "censored", False) else None,
                 censored_as=getattr(var, "censored_as", "limit"),
                 groups=tuple(var.groups) if var.groups else None,
+                log_scale=numeric and _declared_log(config, name),
             )
         )
     return out
+
+
+def _declared_log(config: "StudyConfig", name: str) -> bool:
+    plan = getattr(config, "analysis_plan", None)
+    return plan is not None and plan.scale.get(name) == "log"
 
 
 def _decimals_for(var: Any) -> int:

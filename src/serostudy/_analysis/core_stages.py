@@ -53,9 +53,46 @@ def table1_stage(ctx: "RunContext") -> Section:
         synthetic=ctx.synthetic,
         seed=ctx.seed,
     )
+    table = _with_available_case_note(table, data, t1.variables, ctx)
     return Section(id="table1", title="Table 1", html=table_html(table), records=table.records,
                    tables={"table1": table}, choices=table.choices, order=50,
                    payload={"title": table.title, "footnotes": list(table.footnotes)})
+
+
+def _with_available_case_note(table, data, names, ctx: "RunContext"):
+    """Table 1 summarises and tests each variable over the participants with a value: say
+    who is missing for which variable, per group, and why (never silent)."""
+    import dataclasses
+
+    from serostudy._analysis.completeness import complete_cases
+
+    cfg = ctx.config
+    gcol = cfg.groups.variable
+    parts = []
+    for name in names:
+        if name not in data.columns:
+            continue
+        per_group = []
+        reasons: dict[str, list[str]] = {}
+        for g in cfg.groups.order:
+            sub = data[data[gcol].astype(str) == str(g)]
+            var = cfg.variable(name) if name in cfg.codebook else None
+            if var is not None and var.groups and g not in var.groups:
+                continue
+            cc = complete_cases(sub, [name], id_col=cfg.data.id, label=cfg.label)
+            if cc.n_dropped:
+                per_group.append(f"{cc.n_dropped} of {cc.n_available} {cfg.groups.label(g)}")
+                for r, ids in cc.reasons:
+                    reasons.setdefault(r, []).extend(ids)
+        if per_group:
+            why = "; ".join(f"{r}: {', '.join(ids[:10])}{' and more' if len(ids) > 10 else ''}"
+                            for r, ids in reasons.items())
+            parts.append(f"{cfg.label(name)}: {', '.join(per_group)} ({why})")
+    if not parts:
+        return table
+    note = ("Available cases: each variable is summarised and tested over the participants with a recorded "
+            "value; missing values were not imputed. Missing: " + "; ".join(parts) + ".")
+    return dataclasses.replace(table, footnotes=tuple(table.footnotes) + (note,))
 
 
 def table2_stage(ctx: "RunContext") -> Section | None:
@@ -71,7 +108,7 @@ def table2_stage(ctx: "RunContext") -> Section | None:
     by = specs_from_config(cfg, [t2.compare_by])[0] if t2.compare_by else None
     table = build_table2(data, group=t2.group, groups=group_spec(ctx), exposure=exposure, variables=variables,
                          methods=t2.methods, compare_by=by, policy=cfg.tests, title=t2.title,
-                         synthetic=ctx.synthetic)
+                         synthetic=ctx.synthetic, id_col=cfg.data.id)
     ctx.extra["table2"] = table
     return Section(id="table2", title="Table 2", html=table_html(table), records=table.records,
                    tables={"table2": table}, choices=table.choices, order=60,

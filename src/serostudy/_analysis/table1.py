@@ -154,6 +154,7 @@ def build_table1(
                         d = smd_continuous(s1.mean, s1.sd, s2.mean, s2.sd)
                         smd_cell = fmt.num(abs(d), 2)
                         records.append(Record("table1", spec.name, "smd", float(abs(d)), term=_term(tested),
+                                              n=s1.n + s2.n,
                                               method="standardized mean difference (tableone)"))
             elif len(in_groups) < 2:
                 choices.append(f"{spec.name}: recorded only in {in_groups}; no between-group test")
@@ -192,6 +193,12 @@ def build_table1(
         )
     if zero_cell_or[0]:
         footnotes.append(ZERO_CELL_OR_NOTE[0].upper() + ZERO_CELL_OR_NOTE[1:] + ".")
+    logged = [sp.label for sp in specs if sp.kind == "continuous" and sp.log_scale and sp.test in ("welch", "student")]
+    if two and logged:
+        footnotes.append(
+            f"{', '.join(logged)}: compared on the log scale declared in the analysis plan (t-test of the "
+            "logarithms); GMR = ratio of geometric means with its CI; the summary is on the original scale."
+        )
     if smd and two:
         footnotes.append("SMD: absolute standardized mean difference (categorical: Yang & Dalton multi-level).")
     footnotes.extend(notes)
@@ -309,6 +316,8 @@ def _continuous_test(spec, x, masks, summaries, tested, policy, two):
     if len(tested) == 2:
         a, b = tested
         s1, s2 = summaries[a], summaries[b]
+        if spec.test in ("welch", "student") and spec.log_scale:
+            return _log_scale_test(spec, x, masks, a, b, term, policy)
         if spec.test in ("welch", "student"):
             if min(s1.n, s2.n) < 2:
                 return None, [Record("table1", spec.name, "t", None, term=term, warnings=("fewer than 2 values in a group: no test",))], "", ""
@@ -369,6 +378,45 @@ def _continuous_test(spec, x, masks, summaries, tested, policy, two):
     recs.append(Record("table1", spec.name, res.statistic_name, res.statistic, term=term, df=res.df,
                        pvalue=res.pvalue, n=res.n, method=res.method))
     return res, recs, "", ""
+
+
+def _log_scale_test(spec, x, masks, a, b, term, policy):
+    """t-test of the logarithms (the declared scale, ``analysis_plan.scale: log``): the
+    ratio of geometric means with its t interval, exponentiated; Hedges' g of the logs.
+    Validated against R ``t.test(log(x), log(y))`` in tests/reference/pipeline/."""
+    from serostudy._inference._describe import summarize_continuous
+    from serostudy._inference._twosample import hedges_g_from_stats, ttest_from_stats
+    from serostudy.exceptions import InputError
+
+    level = policy.confidence_level
+    xa, xb = x[masks[a]], x[masks[b]]
+    xa, xb = xa[~np.isnan(xa)], xb[~np.isnan(xb)]
+    if (xa <= 0).any() or (xb <= 0).any():
+        raise InputError(f"{spec.name}: analysis_plan.scale declares log, but the column holds values <= 0",
+                         column=spec.name)
+    if min(xa.size, xb.size) < 2:
+        return None, [Record("table1", spec.name, "t", None, term=term, warnings=("fewer than 2 values in a group: no test",))], "", ""
+    la, lb = summarize_continuous(np.log(xa)), summarize_continuous(np.log(xb))
+    res = ttest_from_stats(la.mean, la.sd, la.n, lb.mean, lb.sd, lb.n, equal_var=spec.test == "student",
+                           confidence_level=level)
+    est = res.estimate
+    how = res.method + " of log-transformed values (analysis_plan.scale: log)"
+    recs = [Record("table1", spec.name, "t", res.statistic, term=term, df=res.df, pvalue=res.pvalue, n=res.n,
+                   method=how, warnings=res.notes)]
+    for g, s in ((a, la), (b, lb)):
+        recs.append(Record("table1", spec.name, "geometric_mean", float(np.exp(s.mean)), group=g, n=s.n,
+                           method="exp(mean of log values)"))
+    assert est is not None and est.ci is not None  # a t-test result carries its mean difference and CI
+    gmr, lo, hi = float(np.exp(est.estimate)), float(np.exp(est.ci.low)), float(np.exp(est.ci.high))
+    recs.append(Record("table1", spec.name, "ratio_of_geometric_means", gmr, term=term, ci_low=lo, ci_high=hi,
+                       confidence_level=level, pvalue=res.pvalue, n=res.n, method=how))
+    g = hedges_g_from_stats(la.mean, la.sd, la.n, lb.mean, lb.sd, lb.n, confidence_level=level)
+    recs.append(Record("table1", spec.name, "hedges_g", g.estimate, term=term, ci_low=g.ci.low if g.ci else None,
+                       ci_high=g.ci.high if g.ci else None, confidence_level=level, n=res.n,
+                       method=g.method + " of log-transformed values"))
+    diff_cell = "GMR " + fmt.est_ci(gmr, lo, hi, 2)
+    eff_cell = "g = " + fmt.est_ci(g.estimate, g.ci.low if g.ci else None, g.ci.high if g.ci else None, 2)
+    return res, recs, diff_cell, eff_cell
 
 
 def _missing_row(spec, n_missing, groups, overall, missing, ncols, in_groups):
@@ -485,7 +533,7 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
                 p2 = table[:, 1] / table[:, 1].sum()
                 d = smd_categorical(p1, p2)
                 smd_cell = fmt.num(d, 2)
-                records.append(Record("table1", spec.name, "smd", float(d), term=term,
+                records.append(Record("table1", spec.name, "smd", float(d), term=term, n=int(table.sum()),
                                       method="standardized mean difference (Yang & Dalton)"))
     head = [""] * len(groups.order) + ([""] if overall else [])
     tail = []
@@ -516,12 +564,14 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
             records.append(Record("table1", spec.name, "percent", (100.0 * tot[i] / d_all) if d_all else None,
                                   group="overall", level=lv, denominator=d_all, n=d_all))
         rows.append(Row(spec.level_labels.get(lv, lv), tuple(cells + blank_tail), "level", spec.name, indent=1))
-    for g in groups.order:
-        records.append(Record("table1", spec.name, "missing", float(nmiss[g]), group=g))
+    # n of a "missing" record, as for continuous rows: the participants with a recorded value
+    for j, g in enumerate(groups.order):
+        records.append(Record("table1", spec.name, "missing", float(nmiss[g]), group=g, n=int(denom[j])))
     n_missing = dict(nmiss)
     n_missing["overall"] = nmiss_overall
     if overall:
-        records.append(Record("table1", spec.name, "missing", float(nmiss_overall), group="overall"))
+        records.append(Record("table1", spec.name, "missing", float(nmiss_overall), group="overall",
+                              n=int(denom.sum())))
     rows.extend(_missing_row(spec, n_missing, groups, overall, missing, ncols, in_groups))
     return rows
 

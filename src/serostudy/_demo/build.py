@@ -31,15 +31,41 @@ DEMO_STANDARDS = (10.0, 20.0, 40.0, 80.0, 160.0, 320.0, 640.0)
 
 
 def demo_models_config() -> dict:
-    """The ``models:`` part of the demo: the paper's printed effects for the power section."""
+    """The ``models:`` part of the demo: the paper's printed correlation, kept for comparison.
+
+    No published or observed effect enters the power section (observed power is not
+    reported); the a-priori power uses the effect declared in ``analysis_plan``.
+    """
     return {
         "exposure": "b12_pmol_l",
         "per": 10.0,
         "relapses": {"published": {"r": -0.284, "p": 0.04, "rate": "arr"}},
-        "power": {
-            "published_r": {"edss": -0.238, "disease_duration": 0.227},
-            "published_groups": {"n1": 35, "mean1": 55.4, "sd1": 29.7, "n2": 53, "mean2": 59.3, "sd2": 37.2},
+        "power": {"rate_ratios": [0.7, 0.8, 0.9]},
+    }
+
+
+def demo_analysis_plan() -> dict:
+    """The demo's declared analysis plan (``analysis_plan:``), fixed before analysis.
+
+    Primary: relapse count on B12 by negative binomial regression (follow-up offset),
+    adjusted for the matching factors (age, sex), designed to detect a rate ratio of 0.8
+    per 10 pmol/L.  B12 on the log scale: it is right-skewed (a concentration).
+    """
+    return {
+        "primary": {
+            "outcome": "relapses", "exposure": "b12_pmol_l", "analysis": "negbin", "adjusted_for": ["age", "sex"],
+            "effect": {"rate_ratio": 0.8, "source": "smallest clinically relevant effect, declared before analysis"},
         },
+        "secondary": [
+            {"outcome": "edss", "exposure": "b12_pmol_l", "analysis": "ordinal", "adjusted_for": ["age", "sex"]},
+            {"outcome": "b12_pmol_l", "analysis": "group_comparison", "adjusted_for": ["age", "sex"]},
+        ],
+        "multiplicity": {"method": "holm", "family": "within_patient"},
+        "scale": {"b12_pmol_l": "log"},
+        "sensitivity": [
+            {"outcome": "relapses", "exposure": "b12_pmol_l", "analysis": "negbin",
+             "adjusted_for": ["age", "sex", "disease_duration"], "label": "also adjusted for disease duration"},
+        ],
     }
 
 
@@ -68,7 +94,8 @@ def build_demo(folder: str | Path, *, seed: int = DEFAULT_SEED, cohort=None) -> 
     assay = demo_plates(participants, out / "plates", seed=seed, standards=DEMO_STANDARDS)
     (out / "participants.csv").write_text(to_csv_text(participants.drop(columns=["b12_pmol_l"])), encoding="utf-8")
     (out / "attacks.csv").write_text(_csv(sim.events), encoding="utf-8")
-    parts = {**demo_config(), "assay": assay, "models": demo_models_config()}
+    parts = {**demo_config(), "assay": assay, "models": demo_models_config(),
+             "analysis_plan": demo_analysis_plan()}
     text = TEMPLATE.read_text(encoding="utf-8").rstrip("\n") + "\n"
     text += "# Written by serostudy._demo.build: clinical measures, eligibility and matching\n"
     text += "# (docs/clinical.md), plates (docs/assay.md), models (docs/models.md).\n"

@@ -23,6 +23,7 @@ from serostudy._io.na import NA_VALUES
 from serostudy._typing import CategoricalTest, CorrelationMethod
 from serostudy.exceptions import ConfigError
 from serostudy.models._config import ModelsConfig
+from serostudy._io.plan import AnalysisPlan
 
 
 
@@ -280,6 +281,10 @@ class StudyConfig(_Strict):
     matching: MatchingConfig | None = Field(None, description="Matching of controls to cases on age and sex (docs/clinical.md).")
     # stage config: models
     models: ModelsConfig | None = Field(None, description="Count, adjusted and ordinal models, multiplicity and power (docs/models.md).")
+    # the declared analysis plan (schema in serostudy._io.plan)
+    analysis_plan: AnalysisPlan | None = Field(
+        None, description="Declared primary, secondary and sensitivity analyses, multiplicity family and "
+        "biomarker scales (docs/config.md#analysis_plan).")
     # stage config: audit
     audit: str | None = Field(None, description="Published-summary YAML whose printed statistics are audited, relative to the study.yaml, or 'seed-paper' for the packaged Baradaran et al. 2025 summary (docs/audit.md).")
 
@@ -320,6 +325,33 @@ class StudyConfig(_Strict):
             raise _Keyed("analyses.figures.scatter", "must be [x, y]")
         return self
 
+    @model_validator(mode="after")
+    def _check_plan(self) -> "StudyConfig":
+        plan = self.analysis_plan
+        if plan is None:
+            return self
+        names = set(self.codebook)
+        for role, a, key in _plan_entries(plan):
+            for field, value in (("outcome", a.outcome), ("exposure", a.exposure)):
+                if value is not None and value not in names:
+                    raise _Keyed(f"{key}.{field}", f"names {value!r}, which is not in the codebook "
+                                 f"(known: {sorted(names)})")
+            for i, c in enumerate(a.adjusted_for):
+                if c not in names:
+                    raise _Keyed(f"{key}.adjusted_for.{i}", f"names {c!r}, which is not in the codebook")
+            if a.effect is not None and role != "primary":
+                raise _Keyed(f"{key}.effect", "only the primary analysis declares an effect (for its a-priori power)")
+            if a.effect is not None:
+                want = {"negbin": "rate_ratio", "poisson": "rate_ratio", "correlation": "r",
+                        "group_comparison": "d"}.get(a.analysis)
+                if want is None or getattr(a.effect, want) is None:
+                    raise _Keyed(f"{key}.effect", f"a {a.analysis} analysis takes "
+                                 + (f"effect.{want}" if want else "no declared effect (no a-priori power for it)"))
+        for name in plan.scale:
+            if name not in names or not self.codebook[name].is_numeric:
+                raise _Keyed(f"analysis_plan.scale.{name}", f"{name!r} is not a numeric codebook variable")
+        return self
+
     def variable(self, name: str) -> Variable:
         """Codebook entry for ``name``, including variables derived from reference ranges."""
         if name in self.codebook:
@@ -334,6 +366,13 @@ class StudyConfig(_Strict):
     def label(self, name: str) -> str:
         v = self.variable(name)
         return v.label or name
+
+
+def _plan_entries(plan: AnalysisPlan) -> list[tuple[str, Any, str]]:
+    out: list[tuple[str, Any, str]] = [("primary", plan.primary, "analysis_plan.primary")]
+    out += [("secondary", a, f"analysis_plan.secondary.{i}") for i, a in enumerate(plan.secondary)]
+    out += [("sensitivity", a, f"analysis_plan.sensitivity.{i}") for i, a in enumerate(plan.sensitivity)]
+    return out
 
 
 def _range_labels(rr: ReferenceRange) -> dict[str, str]:

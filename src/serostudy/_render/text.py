@@ -68,7 +68,7 @@ def key_results(ctx: "RunContext", sections: list["Section"]) -> list[str]:
     """Sentences stating the main comparisons, written from the records."""
     cfg = ctx.config
     recs = [r for s in sections for r in s.records]
-    out = []
+    out = _primary_sentence(ctx, recs)
     t2 = cfg.analyses.table2
     expo = t2.exposure if t2 else None
     if expo is not None:
@@ -95,8 +95,8 @@ def key_results(ctx: "RunContext", sections: list["Section"]) -> list[str]:
                 s += (f" (difference {fmt.num(diff.estimate)}{unit}, {fmt.ci(diff.ci_low, diff.ci_high)}; ")
             else:
                 s += " ("
-            s += f"{test.method}, p = {fmt.pvalue(test.pvalue)})."
-            out.append(s)
+            s += f"{test.method}, p = {fmt.pvalue(test.pvalue)})"
+            out.append(s + _role_suffix(test.role) + ".")
     if t2 is not None:
         for r in recs:
             if r.analysis == "table2" and r.statistic in ("pearson_r", "spearman_rho") and r.pvalue is not None:
@@ -107,5 +107,40 @@ def key_results(ctx: "RunContext", sections: list["Section"]) -> list[str]:
                          f"({fmt.ci(r.ci_low, r.ci_high, 2)}), p = {fmt.pvalue(r.pvalue)}, n = {r.n}")
                     if sp is not None:
                         s += f"; Spearman \u03c1 = {fmt.num(sp.estimate, 2)}, p = {fmt.pvalue(sp.pvalue)}"
-                    out.append(s + ".")
+                    out.append(s + _role_suffix(r.role) + ".")
     return out
+
+
+def _role_suffix(role: str | None) -> str:
+    """What a sentence may claim, from the record's role in the declared plan."""
+    if role == "primary":
+        return " (primary analysis, declared in the analysis plan)"
+    if role == "secondary":
+        return " (secondary analysis, declared in the analysis plan)"
+    if role == "sensitivity":
+        return " (sensitivity analysis)"
+    return " (exploratory; not adjusted for multiplicity; hypothesis-generating)"
+
+
+def _primary_sentence(ctx: "RunContext", recs: list[Record]) -> list[str]:
+    """The declared primary result first: estimate, interval, p, n, and its simulated
+    a-priori power when computed; never more than the numbers say."""
+    plan = getattr(ctx.config, "analysis_plan", None)
+    if plan is None:
+        return ["No primary analysis was declared: every result below is exploratory; not adjusted for "
+                "multiplicity; hypothesis-generating."]
+    prim = [r for r in recs if r.role == "primary" and r.ci_low is not None and r.statistic != "coefficient"]
+    if not prim:
+        return [f"Primary analysis declared ({plan.primary.analysis} of {ctx.config.label(plan.primary.outcome)}), "
+                "but it was not run: see the analysis plan section."]
+    r = prim[0]
+    what = r.statistic.replace("_", " ")
+    s = (f"Primary analysis (declared in the analysis plan): {ctx.config.label(r.variable)}, {r.group}, "
+         f"{what} for {r.term} {fmt.num(r.estimate, 2)} ({r.confidence_level or 0.95:.0%} CI "
+         f"{fmt.ci(r.ci_low, r.ci_high, 2)}), p = {fmt.pvalue(r.pvalue)}, n = {r.n}")
+    if r.ci_low is not None and r.ci_high is not None and r.ci_low <= 1 <= r.ci_high:
+        s += "; the interval includes no effect"
+    ap = next((x for x in recs if x.analysis == "power" and x.statistic == "apriori_power"), None)
+    if ap is not None:
+        s += f". A-priori power for the declared effect ({ap.term}): {fmt.num(ap.estimate, 2)}"
+    return [s + "."]

@@ -405,10 +405,14 @@ def run_eligibility(ctx: RunContext) -> list[Section]:
             choices.append("matching: report only (balance shown; no control excluded)")
         bal = m.balance
         mrecords = []
+        gv = analysed[gcol].astype(str)
+        n_case = int((gv == str(case)).sum())
+        n_when = {"before": n_case + int((gv == str(control)).sum()), "after": n_case + len(m.selected_controls)}
         for _, r in bal.iterrows():
             for when in ("before", "after"):
                 mrecords.append(Record(analysis="matching", variable=str(r["variable"]), statistic="smd",
                                        estimate=float(r[f"smd_{when}"]), level=when, term=f"{case} vs {control}",
+                                       n=n_when[when],
                                        method="absolute standardised mean difference (as R tableone)"))
         rows = tuple(Row(str(r["variable"]), (str(r["case_before"]), str(r["control_before"]), _fmt(r["smd_before"], 3),
                                               str(r["control_after"]), _fmt(r["smd_after"], 3)))

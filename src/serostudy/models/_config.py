@@ -21,9 +21,7 @@ Example (the demo study)::
       power:
         power: 0.8
         n_sim: 1000
-        rate_ratios: [0.7, 0.8, 0.9]
-        published_r: {edss: -0.238, disease_duration: 0.227}
-        published_groups: {n1: 35, mean1: 55.4, sd1: 29.7, n2: 53, mean2: 59.3, sd2: 37.2}
+        rate_ratios: [0.7, 0.8, 0.9]    # hypothetical effects, never observed ones
 
 Every part is optional; a part left out is not run (and the report says so).
 Documented in ``docs/models.md``.
@@ -33,7 +31,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Strict(BaseModel):
@@ -78,7 +76,10 @@ class OrdinalSpec(_Strict):
     """``models.ordinal``: an ordinal clinical outcome (EDSS) against the exposure."""
 
     outcome: str = "edss"
-    adjust: list[str] = Field(default_factory=list)
+    adjust: list[str] = Field(default_factory=list, description="Covariates (analysis_plan's declared ones win).")
+    min_level_count: int = Field(
+        3, ge=1, description="Levels with fewer patients are merged with the adjacent level toward the median "
+        "(1: never merge).")
 
 
 class MultiplicitySpec(_Strict):
@@ -90,17 +91,6 @@ class MultiplicitySpec(_Strict):
         description="table2: the correlations of the exposure with each Table 2 variable, one family per "
         "correlation method.",
     )
-
-
-class PublishedGroups(_Strict):
-    """Published means and SDs of the exposure in two groups (group 1 minus group 2)."""
-
-    n1: int = Field(ge=2)
-    mean1: float
-    sd1: float = Field(gt=0)
-    n2: int = Field(ge=2)
-    mean2: float
-    sd2: float = Field(gt=0)
 
 
 class PowerSpec(_Strict):
@@ -116,13 +106,18 @@ class PowerSpec(_Strict):
     detectable_rate_ratio: bool = Field(
         True, description="Also search (by simulation) the smallest rate ratio detected with `power`."
     )
-    published_r: dict[str, float] = Field(
-        default_factory=dict,
-        description="Published correlations of the exposure, variable -> r, for the power the study had.",
-    )
-    published_groups: PublishedGroups | None = Field(
-        None, description="Published group means/SDs of the exposure, for the power the study had."
-    )
+    @model_validator(mode="before")
+    @classmethod
+    def _no_observed_power(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for key in ("published_r", "published_groups"):
+                if key in data:
+                    raise ValueError(
+                        f"models.power.{key} is no longer supported: power computed from an observed or "
+                        "published effect (observed, post-hoc power) is not reported; declare the effect the "
+                        "study is designed to detect in analysis_plan.primary.effect for its a-priori power"
+                    )
+        return data
 
     @field_validator("rate_ratios")
     @classmethod

@@ -13,9 +13,9 @@ returns the sections in report order:
 3. ``models_ordinal`` -- an ordinal outcome (EDSS) by Spearman's rho and a
    proportional-odds model;
 4. ``models_multiplicity`` -- BH q-values for the Table 2 family, the family stated;
-5. ``models_power`` -- smallest detectable effects, power for the published effects,
-   and simulation power of the count model;
-6. ``models_forest`` -- forest plot of the adjusted estimates.
+5. ``models_power`` -- smallest detectable effects, the a-priori power of the declared
+   primary analysis, and simulation power of the count model (never observed power);
+6. ``models_forest`` -- forest plot of the models' estimates, each labelled with its adjustment.
 
 Stages do no file I/O: figures and tables go back to the pipeline in the Section.
 """
@@ -163,6 +163,35 @@ def _complete(data: "pd.DataFrame", cols: list[str], id_col: str | None = None) 
     return sub[~bad], (f"{int(bad.sum())} participant(s) with a missing {' or '.join(cols)} left out: {shown}",)
 
 
+def _declared_adjust(ctx: RunContext, kinds: tuple[str, ...], outcome: str) -> list[str] | None:
+    """``adjusted_for`` of the primary or secondary analysis the plan declares for this model, if any."""
+    plan = getattr(ctx.config, "analysis_plan", None)
+    if plan is None:
+        return None
+    for a in [plan.primary, *plan.secondary]:
+        if a.analysis in kinds and a.outcome == outcome:
+            return list(a.adjusted_for)
+    return None
+
+
+def _adj_txt(ctx: RunContext, covs: list[str]) -> str:
+    return f"adjusted for {', '.join(_label(ctx, c) for c in covs)}" if covs else "unadjusted"
+
+
+def _complete_case_sentence(ctx: RunContext, data: "pd.DataFrame", cols: list[str], *, within_group: bool,
+                            cfg: ModelsConfig) -> str:
+    """"Complete-case analysis: 34 of 35 NMOSD participants; 1 left out (...)" or ""."""
+    from serostudy._analysis.completeness import complete_cases
+
+    if within_group:
+        g = cfg.group or ctx.config.groups.cases or ctx.config.groups.order[0]
+        who = f"{ctx.config.groups.label(str(g))} participants"
+    else:
+        who = "participants"
+    cc = complete_cases(data, cols, id_col=ctx.config.data.id, label=lambda c: _label(ctx, c))
+    return cc.sentence(who)
+
+
 def _censor_note(ctx: RunContext, data: "pd.DataFrame", col: str) -> list[str]:
     """Say how many censored values ('<21', '>123') enter a model, and how."""
     cc = col + "__censor"
@@ -223,7 +252,11 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
     if spec is None:
         raise ModelError("models.relapses is not configured")
     data = _model_frame(ctx, cfg, within_group=True)
-    covs = [c for c in spec.adjust]
+    declared = _declared_adjust(ctx, ("negbin", "poisson"), spec.count)
+    covs = list(declared) if declared is not None else list(spec.adjust)
+    plan_choice = ([f"{spec.count}: adjusted model uses the covariates declared in analysis_plan "
+                    f"({', '.join(covs) or 'none'}), not models.relapses.adjust"]
+                   if declared is not None and declared != list(spec.adjust) else [])
     f_un = f"{quote_name(spec.count)} ~ {_xterm(cfg)}"
     f_adj = f_un + "".join(f" + {quote_name(c)}" for c in covs)
     fits = {
@@ -232,6 +265,14 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         "Poisson unadjusted": fit_glm(data, f_un, family="poisson", exposure=spec.follow_up),
         "Poisson adjusted": fit_glm(data, f_adj, family="poisson", exposure=spec.follow_up),
     }
+    plan = getattr(ctx.config, "analysis_plan", None)
+    for a in (plan.sensitivity if plan is not None else []):
+        if a.analysis in ("negbin", "poisson") and a.outcome == spec.count:
+            fam = "NB" if a.analysis == "negbin" else "Poisson"
+            lab = f"{fam} sensitivity: {a.label or _adj_txt(ctx, list(a.adjusted_for))}"
+            f_s = f"{spec.count} ~ {_xterm(cfg)}" + "".join(f" + {c}" for c in a.adjusted_for)
+            fits[lab] = fit_glm(data, f_s, family="negbin" if a.analysis == "negbin" else "poisson",
+                                exposure=spec.follow_up)
     fits = {k: _with_ids(v, data, ctx) for k, v in fits.items()}
     records: list[Record] = []
     rows = []
@@ -259,6 +300,17 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         f"rate ratio is {per_txt} of {_label(ctx, cfg.exposure)}. The adjusted model adds "
         f"{', '.join(_label(ctx, c) for c in covs) or 'nothing'}. Poisson regression is shown beside it."
     ]
+    if plan is not None and plan.primary.analysis in ("negbin", "poisson") and plan.primary.outcome == spec.count:
+        fam = "NB" if plan.primary.analysis == "negbin" else "Poisson"
+        prim_row = f"{fam} {'adjusted' if plan.primary.adjusted_for else 'unadjusted'}"
+        paragraphs.append(f"The declared primary analysis (analysis plan) is the row '{prim_row}'; rows labelled "
+                          "'sensitivity' are declared sensitivity analyses; the other rows are exploratory; not "
+                          "adjusted for multiplicity; hypothesis-generating.")
+    cc = _complete_case_sentence(ctx, data, [cfg.exposure, spec.count, spec.follow_up, *covs], within_group=True,
+                                 cfg=cfg)
+    if cc:
+        paragraphs.append(cc + (" The unadjusted models use the participants complete in their own variables "
+                                "(n in the table)." if fits["NB unadjusted"].n != fits["NB adjusted"].n else ""))
     if od is not None and od.estimate is not None:
         paragraphs.append(
             f"Overdispersion check of the adjusted Poisson model: Pearson chi-square/df = "
@@ -292,7 +344,8 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         {"caption": "Adjusted negative binomial model: all terms",
          "columns": ["Term", "Rate ratio", "95% CI", "p"], "rows": coef_rows, "note": ""},
     ]
-    notes = sorted({w for fit in fits.values() for w in fit.warnings}) + _censor_note(ctx, data, cfg.exposure)
+    notes = (sorted({w for fit in fits.values() for w in fit.warnings}) + _censor_note(ctx, data, cfg.exposure)
+             + plan_choice)
     import pandas as pd
 
     section = Section(
@@ -302,7 +355,7 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         records=tuple(records),
         tables={"models_relapses": pd.DataFrame(rows, columns=tables[0]["columns"])},
         choices=tuple(notes),
-        payload={"models": {k: v.to_dict() for k, v in fits.items()}, "conclusion": sentence},
+        payload={"models": {k: v.to_dict() for k, v in fits.items()}, "conclusion": sentence, "adjust": covs},
         order=80,
     )
     return section, fits
@@ -376,10 +429,17 @@ def group_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[Sec
         skewed = bool(ctx.config.variable(outcome).skewed)
     except (KeyError, AttributeError):
         skewed = False
-    use_log = spec.scale == "log" or (spec.scale == "auto" and skewed)
-    if spec.scale == "auto":
-        choices.append(f"{outcome} analysed on the {'log' if use_log else 'original'} scale "
-                       f"(codebook: {'skewed' if skewed else 'not declared skewed'})")
+    plan = getattr(ctx.config, "analysis_plan", None)
+    declared_scale = plan.scale.get(outcome) if plan is not None else None
+    if spec.scale == "auto" and declared_scale is not None:
+        use_log = declared_scale == "log"
+        choices.append(f"{outcome} analysed on the {'log' if use_log else 'original'} scale declared in "
+                       f"analysis_plan.scale")
+    else:
+        use_log = spec.scale == "log" or (spec.scale == "auto" and skewed)
+        if spec.scale == "auto":
+            choices.append(f"{outcome} analysed on the {'log' if use_log else 'original'} scale "
+                           f"(codebook: {'skewed' if skewed else 'not declared skewed'})")
     y = pd.to_numeric(data[outcome], errors="coerce")
     if use_log and (y <= 0).any():
         bad = int(np.flatnonzero((y <= 0).to_numpy())[0])
@@ -388,10 +448,20 @@ def group_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[Sec
             column=outcome,
         )
     data[outcome] = y
-    covs = list(spec.adjust)
+    declared = _declared_adjust(ctx, ("group_comparison",), outcome)
+    covs = list(declared) if declared is not None else list(spec.adjust)
+    if declared is not None and declared != list(spec.adjust):
+        choices.append(f"{outcome}: adjusted model uses the covariates declared in analysis_plan "
+                       f"({', '.join(covs) or 'none'}), not models.group_comparison.adjust")
     f_un = f"{'np.log(' + quote_name(outcome) + ')' if use_log else quote_name(outcome)} ~ {quote_name(gcol)}"
     f_adj = f_un + "".join(f" + {quote_name(c)}" for c in covs)
-    fits = {"unadjusted": fit_glm(data, f_un, family="gaussian"), "adjusted": fit_glm(data, f_adj, family="gaussian")}
+    # one unadjusted comparison per outcome: when Table 1 already tests it, that test (by the
+    # declared method and scale) is the unadjusted comparison, and the models add the adjustment
+    t1_test = next((r for sec in ctx.sections if sec.id == "table1" for r in sec.records
+                    if r.variable == outcome and r.pvalue is not None and r.statistic in ("t", "U")), None)
+    fits = {"adjusted": fit_glm(data, f_adj, family="gaussian")}
+    if t1_test is None or not covs:
+        fits = {"unadjusted": fit_glm(data, f_un, family="gaussian"), **fits}
     fits = {k: _with_ids(v, data, ctx) for k, v in fits.items()}
     cases = [g for g in cats if g != ref]
     records: list[Record] = []
@@ -415,9 +485,16 @@ def group_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[Sec
     paras = [
         f"{_label(ctx, outcome)} compared between groups by linear regression"
         + (" of its logarithm; exp(coefficient) is the ratio of geometric means" if use_log else "")
-        + f", unadjusted and adjusted for {', '.join(_label(ctx, c) for c in covs) or 'nothing'}. "
+        + (", unadjusted and" if "unadjusted" in fits else ",")
+        + f" adjusted for {', '.join(_label(ctx, c) for c in covs) or 'nothing'}. "
         f"Estimates are the {what} with 95% t-based confidence intervals."
     ]
+    if "unadjusted" not in fits and t1_test is not None:
+        paras.append(f"The unadjusted comparison is Table 1's ({t1_test.method}, p = {F.pvalue(t1_test.pvalue)}); "
+                     "it is not repeated here, so one unadjusted p-value is reported for this comparison.")
+    cc = _complete_case_sentence(ctx, data, [outcome, gcol, *covs], within_group=False, cfg=cfg)
+    if cc:
+        paras.append(cc)
     notes = sorted({w for fit in fits.values() for w in fit.warnings}) + _censor_note(ctx, data, outcome) + choices
     cols = ["Model", "Comparison", "n", what.capitalize(), "95% CI", "p"]
     section = Section(
@@ -429,7 +506,8 @@ def group_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[Sec
         figures=(fig,),
         tables={"models_group": pd.DataFrame(rows, columns=cols)},
         choices=tuple(choices),
-        payload={"scale": "log" if use_log else "linear", "models": {k: v.to_dict() for k, v in fits.items()}},
+        payload={"scale": "log" if use_log else "linear", "models": {k: v.to_dict() for k, v in fits.items()},
+                 "adjust": covs},
         order=81,
     )
     return section, fits
@@ -485,8 +563,26 @@ def ordinal_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
     data = _model_frame(ctx, cfg, within_group=True)
     sub, left = _complete(data, [cfg.exposure, spec.outcome], ctx.config.data.id)
     rho = stats.spearmanr(sub[cfg.exposure], sub[spec.outcome])
-    formula = f"{quote_name(spec.outcome)} ~ {_xterm(cfg)}" + "".join(f" + {quote_name(c)}" for c in spec.adjust)
-    fit = _with_ids(fit_ordinal(data, formula), data, ctx)
+    declared = _declared_adjust(ctx, ("ordinal",), spec.outcome)
+    covs = list(declared) if declared is not None else list(spec.adjust)
+    choices: list[str] = []
+    if declared is not None and declared != list(spec.adjust):
+        choices.append(f"{spec.outcome}: proportional-odds model adjusted for the covariates declared in "
+                       f"analysis_plan ({', '.join(covs) or 'none'}), not models.ordinal.adjust")
+    # sparse levels merged by the documented rule, over the model's complete cases
+    from serostudy.models._sparse import collapse_sparse_levels
+
+    cc_cols = [cfg.exposure, spec.outcome, *covs]
+    ok = data[cc_cols].notna().all(axis=1).to_numpy()
+    yv = pd.to_numeric(data[spec.outcome], errors="coerce").to_numpy(dtype=float)
+    collapsed = collapse_sparse_levels(np.where(ok, yv, np.nan), min_count=spec.min_level_count)
+    if spec.min_level_count > 1:
+        choices.append(collapsed.describe(spec.outcome))
+    if collapsed.changed:
+        codes = [c if keep else None for c, keep in zip(collapsed.codes, ok)]
+        data[spec.outcome] = pd.Categorical(codes, categories=list(collapsed.labels), ordered=True)
+    formula = f"{quote_name(spec.outcome)} ~ {_xterm(cfg)}" + "".join(f" + {quote_name(c)}" for c in covs)
+    fit = _with_ids(fit_ordinal(data, formula, levels=list(collapsed.labels) if collapsed.changed else None), data, ctx)
     t = fit.term(_xterm(cfg))
     per_txt = f"per {cfg.per:g} {_unit(ctx, cfg.exposure)}".strip()
     records = [Record(analysis="model", variable=spec.outcome, statistic="spearman_rho", estimate=float(rho.statistic),
@@ -501,6 +597,14 @@ def ordinal_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         f"correlation and by a proportional-odds model (cumulative logit, as R MASS::polr); a cumulative odds "
         f"ratio below 1 means higher {_label(ctx, cfg.exposure)} goes with lower {_label(ctx, spec.outcome)}."
     ]
+    paras.append(f"The proportional-odds model is {_adj_txt(ctx, covs)}"
+                 + (" (as declared in the analysis plan)" if declared is not None else "") + ". "
+                 + (f"Sparse levels were merged before fitting ({collapsed.rule}): "
+                    + ", ".join(f"{lab} (n = {c})" for lab, c in zip(collapsed.labels, collapsed.counts))
+                    + "." if collapsed.changed else ""))
+    cc = _complete_case_sentence(ctx, data, cc_cols, within_group=True, cfg=cfg)
+    if cc:
+        paras.append(cc)
     cols = ["Analysis", "n", "Estimate", "95% CI", "p"]
     section = Section(
         id="models_ordinal",
@@ -509,8 +613,9 @@ def ordinal_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
                    list(dict.fromkeys(fit.warnings + left))),
         records=tuple(records),
         tables={"models_ordinal": pd.DataFrame(rows, columns=cols)},
-        choices=tuple(fit.warnings),
-        payload={"model": fit.to_dict()},
+        choices=tuple(fit.warnings) + tuple(choices),
+        payload={"model": fit.to_dict(), "adjust": covs, "levels": list(collapsed.labels),
+                 "level_counts": list(collapsed.counts)},
         order=82,
     )
     return section, {"proportional odds": fit}
@@ -591,7 +696,10 @@ def multiplicity_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> Se
 
 
 def power_section(ctx: RunContext, cfg: ModelsConfig | None = None, *, nb_fit: ModelResult | None = None) -> Section:
-    """Smallest detectable effects, power for the published effects, simulation power."""
+    """Smallest detectable effects, a-priori power of the declared primary, simulation power.
+
+    Never power for an observed (or published) effect: see ``docs/models.md``, "Power".
+    """
     import pandas as pd
 
     F = _fmt()
@@ -630,25 +738,6 @@ def power_section(ctx: RunContext, cfg: ModelsConfig | None = None, *, nb_fit: M
                           n=nc, group=str(cases), method=r80.method))
     rows.append([f"Smallest detectable correlation in {ctx.config.groups.label(str(cases))} (n = {nc})",
                  f"|r| = {F.num(r80.effect, 3)}", F.num(spec.power, 2)])
-    # power the study had for the published effects
-    pub_r: dict[str, float] = dict(spec.published_r)
-    if cfg.relapses is not None and cfg.relapses.published is not None:
-        pub_r.setdefault(cfg.relapses.published.rate or cfg.relapses.count, cfg.relapses.published.r)
-    for var, r in pub_r.items():
-        pr = power_r(n=nc, r=r, alpha=alpha)
-        records.append(Record(analysis="power", variable=var, statistic="power", estimate=pr.power, n=nc,
-                              group=str(cases), term=f"published r = {r:g}", method=pr.method))
-        rows.append([f"Power for the published r = {F.num(r, 3)} ({_label(ctx, var)})", f"n = {nc}",
-                     F.num(pr.power, 2)])
-    if spec.published_groups is not None:
-        pg = spec.published_groups
-        s = math.sqrt(((pg.n1 - 1) * pg.sd1 ** 2 + (pg.n2 - 1) * pg.sd2 ** 2) / (pg.n1 + pg.n2 - 2))
-        d = (pg.mean1 - pg.mean2) / s
-        pt = power_t2n(n1=pg.n1, n2=pg.n2, d=d, alpha=alpha)
-        records.append(Record(analysis="power", variable=cfg.exposure, statistic="power", estimate=pt.power,
-                              n=pg.n1 + pg.n2, term=f"published d = {d:.3g}", method=pt.method))
-        rows.append([f"Power for the published difference ({F.num(pg.mean1 - pg.mean2, 1)} {unit}, d = {F.num(d, 2)})",
-                     f"{pg.n1} vs {pg.n2}", F.num(pt.power, 2)])
     # simulation power of the count model
     sims = []
     rel = cfg.relapses
@@ -684,11 +773,21 @@ def power_section(ctx: RunContext, cfg: ModelsConfig | None = None, *, nb_fit: M
             rows.append([f"Smallest rate ratio per {cfg.per:g} {unit} detectable by the count model",
                          f"n = {dr.n[0]}, {spec.n_sim} studies per step, theta = {F.num(theta, 2)}",
                          f"{F.num(dr.effect, 2)} (power {F.num(dr.power, 2)})"])
+    ap = _apriori_power(ctx, cfg, alpha=alpha, nb_fit=nb_fit, n_groups=(n1, n2), n_cases=nc)
+    if ap is not None:
+        rec, row = ap
+        records.append(rec)
+        rows.insert(0, row)
     paras = [
         f"Power at two-sided alpha = {alpha:g}: two-sample t-test (as R pwr::pwr.t2n.test) with the group sizes "
         f"of this study and the pooled SD of {_label(ctx, cfg.exposure)} ({F.num(pooled, 1)} {unit}); correlation "
         f"test (as R pwr::pwr.r.test); and the relapse count model by simulation (seeded, from this study's "
-        f"{_label(ctx, cfg.exposure)} values and follow-up times)."
+        f"{_label(ctx, cfg.exposure)} values and follow-up times). No power is computed from an effect observed "
+        f"in these data or printed by an earlier study (observed, post-hoc power says nothing the p-value and "
+        f"confidence interval do not): the rows give the smallest effects this study could detect, power over "
+        f"hypothetical rate ratios, and"
+        + (" the a-priori power of the declared primary analysis for the effect declared in the analysis plan."
+           if ap is not None else " no a-priori power (declare analysis_plan.primary.effect for it).")
     ]
     cols = ["Question", "Design", "Answer (power or effect)"]
     return Section(
@@ -702,11 +801,71 @@ def power_section(ctx: RunContext, cfg: ModelsConfig | None = None, *, nb_fit: M
     )
 
 
+def _apriori_power(ctx: RunContext, cfg: ModelsConfig, *, alpha: float, nb_fit: ModelResult | None,
+                   n_groups: tuple[int, int], n_cases: int) -> tuple[Record, list[str]] | None:
+    """A-priori power of the declared primary analysis for the effect declared in the plan.
+
+    The effect comes from ``analysis_plan.primary.effect`` (never from the data); the
+    nuisance parameters of a count model (baseline rate, negative binomial theta, the
+    exposure's distribution and follow-up times) are this study's, as stated in ``method``.
+    Correlation: R ``pwr::pwr.r.test``; group comparison: R ``pwr::pwr.t2n.test``; count
+    models: simulation of the unadjusted negative binomial model (``simulate_negbin_power``).
+    """
+    F = _fmt()
+    plan = getattr(ctx.config, "analysis_plan", None)
+    if plan is None or plan.primary.effect is None:
+        return None
+    prim, eff = plan.primary, plan.primary.effect
+    src = "; effect declared in analysis_plan.primary.effect" + (f" ({eff.source})" if eff.source else "")
+    label = prim.label or f"{_label(ctx, prim.outcome)} ({prim.analysis})"
+    if eff.r is not None:
+        pr = power_r(n=n_cases, r=eff.r, alpha=alpha)
+        rec = Record(analysis="power", variable=prim.outcome, statistic="apriori_power", estimate=pr.power,
+                     n=n_cases, term=f"declared r = {eff.r:g}", method=pr.method + src)
+        return rec, [f"A-priori power of the primary analysis, {label}, declared r = {F.num(eff.r, 2)}",
+                     f"n = {n_cases}", F.num(pr.power, 2)]
+    if eff.d is not None:
+        pt = power_t2n(n1=n_groups[0], n2=n_groups[1], d=eff.d, alpha=alpha)
+        rec = Record(analysis="power", variable=prim.outcome, statistic="apriori_power", estimate=pt.power,
+                     n=sum(n_groups), term=f"declared d = {eff.d:g}", method=pt.method + src)
+        return rec, [f"A-priori power of the primary analysis, {label}, declared d = {F.num(eff.d, 2)}",
+                     f"{n_groups[0]} vs {n_groups[1]}", F.num(pt.power, 2)]
+    rel = cfg.relapses
+    if eff.rate_ratio is None or rel is None:
+        return None
+    cd = _model_frame(ctx, cfg, within_group=True)
+    sub, _left = _complete(cd, [cfg.exposure, rel.count, rel.follow_up])
+    sub = sub[sub[rel.follow_up] > 0]
+    base = float(sub[rel.count].sum() / sub[rel.follow_up].sum())
+    spec = cfg.power
+    if spec is not None and spec.theta is not None:
+        theta, how = float(spec.theta), "declared theta"
+    elif prim.analysis == "poisson":
+        theta, how = 1e6, "Poisson counts"
+    elif nb_fit is not None and nb_fit.theta is not None and math.isfinite(nb_fit.theta):
+        theta, how = float(nb_fit.theta), "theta of this study's fit (a nuisance parameter, not the effect)"
+    else:
+        theta, how = 1e6, "no overdispersion found: nearly Poisson counts"
+    n_sim = spec.n_sim if spec is not None else 1000
+    unit = _unit(ctx, cfg.exposure)
+    sp = simulate_negbin_power(x=sub[cfg.exposure].to_numpy(float), exposure=sub[rel.follow_up].to_numpy(float),
+                               rate_ratio=eff.rate_ratio, base_rate=base, theta=theta, per=cfg.per,
+                               n_sim=n_sim, alpha=alpha, seed=int(ctx.seed) + 5000)
+    rec = Record(analysis="power", variable=prim.outcome, statistic="apriori_power", estimate=sp.power,
+                 ci_low=sp.ci.low, ci_high=sp.ci.high, confidence_level=0.95, n=sp.n,
+                 term=f"declared rate ratio {eff.rate_ratio:g} per {cfg.per:g} {unit}".strip(),
+                 method=sp.method + f"; {how}; unadjusted model (covariates not simulated)" + src)
+    return rec, [f"A-priori power of the primary analysis, {label}, declared rate ratio "
+                 f"{F.num(eff.rate_ratio, 2)} per {cfg.per:g} {unit}",
+                 f"n = {sp.n}, {sp.n_sim} studies, theta = {F.num(theta, 2)}",
+                 f"{F.num(sp.power, 2)} ({F.ci(sp.ci.low, sp.ci.high, 2)})"]
+
+
 # --------------------------------------------------------------------------- 6. forest
 
 
 def forest_section(ctx: RunContext, cfg: ModelsConfig, fits: dict[str, tuple[ModelResult, str, str]]) -> Section:
-    """Forest plot of the adjusted estimates (ratio scale, log axis)."""
+    """Forest plot of each model's exposure estimate (ratio scale, log axis), labelled with its adjustment."""
     from matplotlib.figure import Figure
 
     F = _fmt()
@@ -741,11 +900,12 @@ def forest_section(ctx: RunContext, cfg: ModelsConfig, fits: dict[str, tuple[Mod
     rows = [[label, what, F.num(est, 2), F.ci(lo, hi, 2), F.pvalue(p)] for label, what, est, lo, hi, p in items]
     return Section(
         id="models_forest",
-        title="Adjusted estimates",
-        html=_html(["Adjusted estimates of every model, on the ratio scale (1 = no effect)."],
+        title="Model estimates",
+        html=_html(["The exposure's estimate in each model, on the ratio scale (1 = no effect); each row says "
+                    "what the model is adjusted for (an unadjusted model is labelled so)."],
                    [{"caption": "", "columns": ["Model", "Estimate", "Ratio", "95% CI", "p"], "rows": rows, "note": ""}]),
         records=(),
-        figures=(FigureSpec(name="models_forest", figure=fig, caption="Adjusted estimates (forest plot).",
+        figures=(FigureSpec(name="models_forest", figure=fig, caption="Model estimates (forest plot); each row states its adjustment.",
                             alt="Forest plot: " + "; ".join(f"{r[0]} {r[2]} ({r[3]})" for r in rows)),),
         order=84,
     )
@@ -830,7 +990,8 @@ def models_stage(ctx: RunContext) -> list[Section]:
         sec, fits = relapse_section(ctx, cfg)
         sections.append(sec)
         nb = fits["NB unadjusted"]
-        forest["Relapse rate (NB, adjusted)"] = (fits["NB adjusted"], _xterm(cfg), f"rate ratio {per_txt}")
+        forest[f"Relapse rate (NB, {_adj_txt(ctx, sec.payload['adjust'])})"] = (
+            fits["NB adjusted"], _xterm(cfg), f"rate ratio {per_txt}")
     if cfg.group_comparison is not None:
         sec, fits = group_section(ctx, cfg)
         sections.append(sec)
@@ -839,12 +1000,13 @@ def models_stage(ctx: RunContext) -> list[Section]:
         order = [str(g) for g in ctx.config.groups.order]
         if sec.payload.get("scale") == "log":
             for g in order[:1]:
-                forest[f"{_label(ctx, outcome)}: {ctx.config.groups.label(g)} vs {ctx.config.groups.label(order[1])}"] = (
+                forest[f"{_label(ctx, outcome)}: {ctx.config.groups.label(g)} vs {ctx.config.groups.label(order[1])}"
+                       f" ({_adj_txt(ctx, sec.payload['adjust'])})"] = (
                     fits["adjusted"], f"{quote_name(gcol)}[T.{g}]", "ratio of geometric means")
     if cfg.ordinal is not None:
         sec, fits = ordinal_section(ctx, cfg)
         sections.append(sec)
-        forest[f"{_label(ctx, cfg.ordinal.outcome)} (proportional odds)"] = (
+        forest[f"{_label(ctx, cfg.ordinal.outcome)} (proportional odds, {_adj_txt(ctx, sec.payload['adjust'])})"] = (
             fits["proportional odds"], _xterm(cfg), f"cumulative odds ratio {per_txt}")
     if cfg.multiplicity is not None and getattr(ctx.config.analyses, "table2", None) is not None:
         sections.append(multiplicity_section(ctx, cfg))
