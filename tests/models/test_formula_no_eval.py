@@ -91,6 +91,10 @@ def test_study_covariate_naming_a_code_header_does_not_run(tmp_path):
     header = _payload(marker)
     models = dict(MODELS, relapses=dict(MODELS["relapses"], adjust=["age", header]))
     ctx = _context(models)
+    plan = ctx.config.analysis_plan
+    if plan is not None:  # a declared plan's covariates take precedence over models.relapses.adjust
+        primary = plan.primary.model_copy(update={"adjusted_for": [*plan.primary.adjusted_for, header]})
+        ctx.config = ctx.config.model_copy(update={"analysis_plan": plan.model_copy(update={"primary": primary})})
     ctx.data[header] = np.arange(len(ctx.data)) % 5
     section, fits = relapse_section(ctx)
     assert not marker.exists()
