@@ -12,18 +12,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from serostudy._tables import DisplayTable
 
 
-def read_data_frame(path: str, *, sheet: str | int | None = None) -> "pd.DataFrame":
+def read_data_frame(path: str, *, sheet: str | int | None = None, encoding: str | None = None) -> "pd.DataFrame":
     """Read a data file for config-free use: columns whose every non-missing cell is a
-    number become numeric, the others stay text.  Errors name the file."""
+    number (ASCII, Persian or Arabic-Indic digits, ``٫`` decimal separator) become
+    numeric, the others stay text.  A CSV's ``encoding`` is detected when not given
+    (see :mod:`serostudy._io.text`).  Errors name the file."""
     import pandas as pd
 
-    from serostudy._io.readers import read_table
+    from serostudy._io.readers import read_table, to_numeric_or_nan
 
-    raw = read_table(path, sheet=sheet, na_values=["", "NA", "N/A", "na", ".", "NaN"])
+    raw = read_table(path, sheet=sheet, na_values=["", "NA", "N/A", "na", ".", "NaN"], encoding=encoding)
     out = {}
     for c in raw.columns:
         col = raw[c]
-        num = pd.to_numeric(col, errors="coerce")
+        num = to_numeric_or_nan(col)
         if num.notna().sum() == col.notna().sum() and col.notna().any():
             out[c] = num.astype(float)
         else:
@@ -126,6 +128,9 @@ def table1(
     import numpy as np
 
     choices: list[str] = []
+    src = data.attrs.get("source")
+    if getattr(src, "encoding_choice", ""):  # the encoding read_data_frame detected
+        choices.append(src.encoding_choice)
     codes, uniques = pd.factorize(data[by], use_na_sentinel=True)
     gnull = codes < 0
     if gnull.any():

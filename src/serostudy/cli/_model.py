@@ -36,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--on-separation", choices=("error", "warn"), default="error",
                    help="logit family: stop (default) or fit with a warning when the outcome is perfectly separated")
     p.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first sheet)")
+    p.add_argument("--encoding", default=None, metavar="NAME",
+                   help="text encoding of a CSV/TSV (utf-8, utf-16, windows-1256, ...; default: detected)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(handler=_run)
 
@@ -48,7 +50,7 @@ def _run(args: argparse.Namespace) -> int:
     from serostudy.exceptions import SerostudyWarning
     from serostudy.models import fit_model
 
-    data = _read(args.data, args.sheet)
+    data = _read(args.data, args.sheet, args.encoding)
     options: dict[str, object] = {}
     if args.family == "logit":
         options["on_separation"] = args.on_separation
@@ -72,7 +74,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read(path: str, sheet: str | None):
+def _read(path: str, sheet: str | None, encoding: str | None = None):
     """Read the table; columns whose every non-missing cell is a number become numeric.
 
     ``read_table`` keeps CSV cells as text (there is no codebook here), so the numeric
@@ -81,14 +83,14 @@ def _read(path: str, sheet: str | None):
     """
     import pandas as pd
 
-    from serostudy._io.readers import read_table
+    from serostudy._io.readers import read_table, to_numeric_or_nan
 
-    raw = read_table(path, sheet=sheet)
+    raw = read_table(path, sheet=sheet, encoding=encoding)
     out = raw.copy()
     for col in out.columns:
         s = out[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
-            num = pd.to_numeric(s, errors="coerce")
+            num = to_numeric_or_nan(s)  # Persian digits and ٫ read as numbers
             if bool((num.notna() | s.isna()).all()) and num.notna().any():
                 out[col] = num
     return out

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal, Sequence
 
 from serostudy._inference._results import ConfidenceInterval, Estimate
 from serostudy._typing import Alternative, check_choice
-from serostudy.clinical._dates import DateImputation, PartialDate, _coarse_overlap, parse_date, years_between
+from serostudy.clinical._dates import Calendar, DateImputation, PartialDate, _coarse_overlap, parse_date, years_between
 from serostudy.exceptions import DataError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -304,6 +304,8 @@ def annualized_relapse_rate(
     confidence_level: float = 0.95,
     events_file: str | None = None,
     all_ids: Sequence[str] | None = None,
+    calendar: Calendar = "gregorian",
+    event_calendar: Calendar | None = None,
 ) -> ArrResult:
     """Cohort and per-patient ARR from an events table.
 
@@ -343,6 +345,10 @@ def annualized_relapse_rate(
         Every participant id in the study (patients and controls).  With it, an event of
         a control gets its own message; without it, any id outside ``patients`` is
         "unknown".
+    calendar, event_calendar
+        Calendar of the text dates in ``patients`` and in ``events`` (default: the
+        same as ``calendar``): ``"gregorian"`` or ``"jalali"``, see
+        :func:`~serostudy.clinical.parse_date`.
 
     Returns
     -------
@@ -409,7 +415,8 @@ def annualized_relapse_rate(
                 msg = f"attack names participant {pid!r}, who is not in the participant table"
             raise DataError(msg, file=events_file, row=row, column=ev_id)
         try:
-            d = parse_date(date_raw, imputation=imputation, what="attack onset date")
+            d = parse_date(date_raw, imputation=imputation, what="attack onset date",
+                           calendar=event_calendar or calendar)
         except InputError as exc:
             raise DataError(f"participant {pid!r}: {exc.reason}", file=events_file, row=row, column=event_date_column) from None
         if d is None:
@@ -424,7 +431,7 @@ def annualized_relapse_rate(
             if col is None:
                 return None
             try:
-                return parse_date(prow[col], imputation=imputation, what=what)
+                return parse_date(prow[col], imputation=imputation, what=what, calendar=calendar)
             except InputError as exc:
                 raise DataError(f"participant {pid!r}: {exc.reason}", row=i + 2, column=col) from None
         onset = _pd(onset_column, "onset date")
