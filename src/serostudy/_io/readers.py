@@ -4,7 +4,9 @@ Every value is checked against the codebook with the file, the spreadsheet row a
 column named in the error.  Rows are never dropped here: a participant with a missing
 value stays in the table with ``NaN``; who is analysed is decided (and logged) later.
 
-Formats: CSV (``,`` or ``;`` separated, UTF-8 with or without BOM), XLSX (openpyxl),
+Formats: CSV (``,``, ``;`` or tab separated; UTF-8 with or without BOM, UTF-16 with BOM,
+Windows-1256 / ISO-8859-6 by the detection rule of :mod:`serostudy._io.text`, or a
+declared encoding), XLSX (openpyxl),
 SPSS ``.sav`` and Stata ``.dta`` (pyreadstat; value labels are applied, so a coded
 ``1 = male`` arrives as ``male``).
 """
