@@ -317,3 +317,26 @@ def test_model_cli_reads_cp1256_with_encoding_flag(tmp_path, capsys):
         assert main(["model", str(p), "--formula", "y ~ x + sex", "--family", "poisson", "--json", *extra]) == 0
         outs.append(json.loads(capsys.readouterr().out))
     assert outs[0]["terms"] == outs[1]["terms"] == outs[2]["terms"]
+
+
+def test_large_utf8_file_checked_in_chunks_across_a_split_character(tmp_path):
+    """UTF-8 files are validated in 1 MiB chunks; a 2-byte letter split by a chunk
+    boundary is still valid, and an invalid byte after the first chunk is still found."""
+    from serostudy._io.text import utf8_file
+
+    head = "a\n"
+    filler = "x\n" * ((1 << 20) // 2 - 1)  # first chunk ends one byte into the next letter
+    text = head + filler[:-1] + "yy\nپ\n"
+    p = tmp_path / "big.csv"
+    data = text.encode("utf-8")
+    start = data.index("پ".encode("utf-8"))
+    assert start == 3 + (1 << 20) - 1  # 3 BOM-probe bytes, then 1 MiB chunks: split after its first byte
+    p.write_bytes(data)
+    got = utf8_file(p, file=str(p))
+    assert got is not None and got.how == "valid UTF-8"
+    assert read_table(p)["a"].iloc[-1] == "پ"
+    bad = data + "é\n".encode("latin-1")
+    p.write_bytes(bad)
+    assert utf8_file(p, file=str(p)) is None
+    with pytest.raises(DataError, match=f"byte offset {len(data)} "):
+        read_table(p)

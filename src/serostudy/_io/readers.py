@@ -97,12 +97,17 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, na_values: l
         if fmt == "CSV":
             import io
 
-            from serostudy._io.text import decode_text
+            from serostudy._io.text import decode_text, utf8_file
 
-            decoded = decode_text(path.read_bytes(), file=shown, encoding=encoding)
-            text = decoded.text
-            sep = "\t" if ext == ".tsv" else _sniff_separator(text)
-            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+            decoded = None if encoding is not None else utf8_file(path, file=shown)
+            if decoded is not None:  # UTF-8: pandas reads the file (no second copy in memory)
+                with open(path, encoding="utf-8-sig") as fh:
+                    sep = "\t" if ext == ".tsv" else _sniff_separator(fh.readline())
+                df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            else:
+                decoded = decode_text(path.read_bytes(), file=shown, encoding=encoding)
+                sep = "\t" if ext == ".tsv" else _sniff_separator(decoded.text)
+                df = pd.read_csv(io.StringIO(decoded.text), sep=sep, dtype=str, keep_default_na=False)
         elif fmt == "XLSX":
             df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object, engine="openpyxl")
         else:

@@ -38,6 +38,7 @@ comparison; the codebook's spelling is what the analysis uses.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -184,6 +185,35 @@ def decode_text(data: bytes, *, file: str, encoding: str | None = None) -> Decod
         f"byte-order mark, and not Arabic-script text in Windows-1256 or ISO-8859-6; {_how_to_declare()}",
         file=file,
     )
+
+
+def utf8_file(path: "str | os.PathLike[str]", *, file: str) -> DecodedText | None:
+    """Steps 1-2 of the rule for a UTF-8 file, checked in 1 MiB chunks without decoding
+    the whole file (``text`` is left empty: pandas reads the file itself); ``None`` when
+    the file is not UTF-8 (then :func:`decode_text` decides on the whole bytes)."""
+    dec = codecs.getincrementaldecoder("utf-8")()
+    ascii_only = True
+    with open(path, "rb") as fh:
+        head = fh.read(3)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return None
+        bom = head == codecs.BOM_UTF8
+        chunk = b"" if bom else head
+        try:
+            while True:
+                ascii_only = ascii_only and chunk.isascii()
+                dec.decode(chunk)
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    break
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+    if bom:
+        return DecodedText("", "utf-8-sig", "byte-order mark", f"{file}: read as UTF-8 with byte-order mark (from its byte-order mark)")
+    if ascii_only:
+        return DecodedText("", "utf-8", "ascii")
+    return DecodedText("", "utf-8", "valid UTF-8", f"{file}: read as UTF-8 (no byte-order mark; every byte is valid UTF-8)")
 
 
 def detect_encoding(data: bytes, *, file: str = "<bytes>") -> str:
