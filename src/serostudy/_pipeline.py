@@ -60,7 +60,8 @@ def load_context(config: StudyConfig, base_dir: Path, *, seed: int | None = None
     )
     ctx.inputs.append((config.data.participants, src.sha256))
     if src.encoding_choice:  # shown with the participants section's choices
-        ctx.extra["read_choices"] = [src.encoding_choice]
+        # named as in study.yaml, so results.json does not depend on where the study lives
+        ctx.extra["read_choices"] = [src.encoding_choice.replace(src.path, config.data.participants, 1)]
     return ctx
 
 

@@ -243,6 +243,7 @@ def test_arabic_yeh_kaf_labels_match_codebook_written_with_persian_letters(tmp_p
     assert set(ctx.data["group"]) == {PATIENT, CONTROL}
     assert "سن_بیمار" in ctx.data.columns
     assert ctx.extra["read_choices"][0].endswith("Arabic script, >= 90%)")
+    assert ctx.extra["read_choices"][0].startswith("participants.csv: read as Windows-1256")  # as in study.yaml
 
 
 def _table1_records(study: Path) -> list[tuple]:

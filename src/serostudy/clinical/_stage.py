@@ -74,7 +74,7 @@ def _read_events(ctx: RunContext, rel: str, encoding: str | None = None,
     ctx.inputs.append((rel, file_sha256(path)))
     src = df.attrs.get("source")
     if choices is not None and src is not None and src.encoding_choice:
-        choices.append(src.encoding_choice)
+        choices.append(src.encoding_choice.replace(src.path, rel, 1))  # named as in study.yaml
     return df
 
 
