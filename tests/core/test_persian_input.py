@@ -127,6 +127,18 @@ def test_latin1_text_is_never_read_as_arabic(word):
         decode_text(f"id,town\n1,{word}\n".encode("latin-1"), file="x.csv")
 
 
+def test_iso_8859_6_arabic_file_is_detected_not_misread_as_windows_1256(tmp_path):
+    """ISO-8859-6 (no Persian letters) puts ي و ه at bytes where Windows-1256 has ê è ç:
+    read as Windows-1256 those glue Latin-1 letters to Arabic ones, so only ISO-8859-6 fits."""
+    text = "group,age\nمريض,34\nسليم,40\nمريض,51\n"
+    p = tmp_path / "iso.csv"
+    p.write_bytes(text.encode("iso8859-6"))
+    df = read_table(p)
+    assert df["group"].tolist() == ["مريض", "سليم", "مريض"]
+    assert df.attrs["source"].encoding == "iso8859-6"
+    assert "ISO-8859-6" in df.attrs["source"].encoding_choice
+
+
 def test_wrong_declared_encoding_and_unknown_name(tmp_path):
     p = tmp_path / "p.csv"
     p.write_bytes("a\nپ\n".encode("cp1256"))
@@ -318,6 +330,12 @@ def test_model_cli_reads_cp1256_with_encoding_flag(tmp_path, capsys):
         assert main(["model", str(p), "--formula", "y ~ x + sex", "--family", "poisson", "--json", *extra]) == 0
         outs.append(json.loads(capsys.readouterr().out))
     assert outs[0]["terms"] == outs[1]["terms"] == outs[2]["terms"]
+
+
+def test_text_that_fits_both_arabic_encodings_is_windows_1256_and_says_so():
+    got = decode_text(f"sex\n{MALE}\n{FEMALE}\n".encode("cp1256"), file="s.csv")
+    assert got.encoding == "cp1256" and got.text.split() == ["sex", MALE, FEMALE]
+    assert "ISO-8859-6 would also read as Arabic script" in got.detail
 
 
 def test_large_utf8_file_checked_in_chunks_across_a_split_character(tmp_path):

@@ -11,8 +11,11 @@ Encoding of a text data file (CSV/TSV/TXT), when neither ``data.encoding`` in
 3. bytes that decode as Windows-1256, whose non-ASCII characters are at least
    :data:`ARABIC_SCRIPT_SHARE` (90 %) Arabic-script letters, digits, punctuation or
    joiners, and where no Arabic-script character touches an ASCII letter (as in
-   misread Latin text: ``España`` in Windows-1256 reads ``Espaًa``) are Windows-1256;
-   otherwise the same test with ISO-8859-6;
+   misread Latin text: ``España`` in Windows-1256 reads ``Espaًa``), nor any C1
+   control character (U+0080-U+009F), are Windows-1256;
+   otherwise the same test with ISO-8859-6 (when both fit, Windows-1256 is taken and
+   the recorded choice says that ISO-8859-6 would also fit: Persian words such as
+   ``مرد`` are Arabic letters in both);
 4. anything else stops with a :class:`~serostudy.exceptions.DataError` naming the
    file, the byte offset and line of the first byte that is not UTF-8, and how to
    declare the encoding.
@@ -98,9 +101,9 @@ def _is_arabic_script(ch: str) -> bool:
     )
 
 
-# A Latin letter glued to an Arabic one: Latin-1 text misread (``España`` in Windows-1256
+# A Latin (ASCII or Latin-1) letter glued to an Arabic one: Latin-1 text misread (``España`` in Windows-1256
 # is ``Espaًa``, ``Orléans`` in ISO-8859-6 is ``Orlةans``); Persian words never do this.
-_LATIN_TOUCHES_ARABIC = re.compile(r"[A-Za-z][\u0600-\u06ff]|[\u0600-\u06ff][A-Za-z]")
+_LATIN_TOUCHES_ARABIC = re.compile(r"[A-Za-z\u00c0-\u00ff][\u0600-\u06ff]|[\u0600-\u06ff][A-Za-z\u00c0-\u00ff]")
 
 
 def _where(data: bytes, offset: int) -> str:
@@ -167,19 +170,30 @@ def decode_text(data: bytes, *, file: str, encoding: str | None = None) -> Decod
     if data.count(b"\x00") > len(data) // 4:
         raise DataError(f"looks like UTF-16 without a byte-order mark (many zero bytes); {_how_to_declare()} "
                         "(utf-16-le or utf-16-be)", file=file)
+    fits: list[DecodedText] = []
     for codec, label in (("cp1256", "Windows-1256"), ("iso8859-6", "ISO-8859-6")):
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
         other = [ch for ch in text if not ch.isascii()]
+        if any("\x80" <= ch <= "\x9f" for ch in other):
+            continue  # C1 control characters: not text in this encoding
         share = sum(map(_is_arabic_script, other)) / len(other)
         if share >= ARABIC_SCRIPT_SHARE and not _LATIN_TOUCHES_ARABIC.search(text):
-            return DecodedText(
+            fits.append(DecodedText(
                 text, codec, "Arabic-script text",
                 f"{file}: read as {label} (not valid UTF-8; in {label} {share:.0%} of its "
                 f"{len(other)} non-ASCII characters are Arabic script, >= {ARABIC_SCRIPT_SHARE:.0%})",
-            )
+            ))
+    if len(fits) == 2 and fits[0].text != fits[1].text:
+        # Common words (مرد, زن) are Arabic letters in both; Windows-1256 is what Excel on
+        # Windows writes, ISO-8859-6 is rare: take it, and say that the other would fit.
+        f = fits[0]
+        return DecodedText(f.text, f.encoding, f.how, f.detail[:-1] + "; ISO-8859-6 would also read as Arabic "
+                           "script, with other letters: declare `encoding: iso-8859-6` if that is the file's encoding)")
+    if fits:
+        return fits[0]  # one fits, or both read the same
     raise DataError(
         f"cannot tell its text encoding: not UTF-8 (first invalid byte at {_where(data, first_bad)}), no "
         f"byte-order mark, and not Arabic-script text in Windows-1256 or ISO-8859-6; {_how_to_declare()}",
