@@ -48,7 +48,7 @@ def load_context(config: StudyConfig, base_dir: Path, *, seed: int | None = None
     from serostudy._io.readers import apply_codebook, read_table
 
     path = (base_dir / config.data.participants)
-    raw = read_table(path, sheet=config.data.sheet, na_values=config.data.na_values)
+    raw = read_table(path, sheet=config.data.sheet, na_values=config.data.na_values, encoding=config.data.encoding)
     src = raw.attrs["source"]
     data = apply_codebook(raw, config)
     ctx = RunContext(
@@ -59,6 +59,9 @@ def load_context(config: StudyConfig, base_dir: Path, *, seed: int | None = None
         synthetic=config.study.synthetic if synthetic is None else synthetic,
     )
     ctx.inputs.append((config.data.participants, src.sha256))
+    if src.encoding_choice:  # shown with the participants section's choices
+        # named as in study.yaml, so results.json does not depend on where the study lives
+        ctx.extra["read_choices"] = [src.encoding_choice.replace(src.path, config.data.participants, 1)]
     return ctx
 
 

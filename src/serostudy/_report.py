@@ -25,7 +25,8 @@ def _participants_section(ctx: "RunContext") -> Section:
         records += [Record("participants", "(participants)", k, float(c[k]), group=g)
                     for k in ("assessed", "excluded", "analysed")]
     html = render_template("participants.html.j2", rows=rows, excluded=ctx.excluded)
-    return Section(id="participants", title="Participants", html=html, records=tuple(records), order=20)
+    return Section(id="participants", title="Participants", html=html, records=tuple(records), order=20,
+                   choices=tuple(ctx.extra.get("read_choices", ())))
 
 
 def _write_analysis_data(ctx: "RunContext", path: Path) -> Path:

@@ -13,26 +13,28 @@ if TYPE_CHECKING:  # pragma: no cover
     from serostudy._tables import DisplayTable
 
 
-def read_data_frame(path: str, *, sheet: str | int | None = None) -> "pd.DataFrame":
+def read_data_frame(path: str, *, sheet: str | int | None = None, encoding: str | None = None) -> "pd.DataFrame":
     """Read a data file for config-free use: columns whose every non-missing cell is a
-    number become numeric, the others stay text.  Cells in
-    :data:`serostudy._io.na.NA_VALUES` ("NA", "", "N/A", ".", ...) are missing, as in a
-    study's ``data.na_values`` default.  Errors name the file."""
+    number (ASCII, Persian or Arabic-Indic digits, ``٫`` decimal separator) become
+    numeric, the others stay text.  Cells in :data:`serostudy._io.na.NA_VALUES` ("NA", "",
+    "N/A", ".", ...) are missing, as in a study's ``data.na_values`` default.  A CSV's
+    ``encoding`` is detected when not given (see :mod:`serostudy._io.text`).  Errors name
+    the file."""
     import pandas as pd
 
     from serostudy._io.na import NA_VALUES
-    from serostudy._io.readers import read_table
+    from serostudy._io.readers import read_table, to_numeric_or_nan
 
-    raw = read_table(path, sheet=sheet, na_values=list(NA_VALUES))
+    raw = read_table(path, sheet=sheet, na_values=list(NA_VALUES), encoding=encoding)
     out = {}
     for c in raw.columns:
         col = raw[c]
         try:
-            # strict: stops at the first text cell (coercing a 10^6-row text column took seconds)
+            # strict first: stops at the first text cell (coercing a 10^6-row text column took seconds)
             num = pd.to_numeric(col)
         except (ValueError, TypeError):
-            num = None
-        if num is not None and num.notna().sum() == col.notna().sum() and col.notna().any():
+            num = to_numeric_or_nan(col)  # Persian/Arabic-Indic digits are numbers too
+        if num.notna().sum() == col.notna().sum() and col.notna().any():
             out[c] = num.astype(float)
         else:
             out[c] = col.astype(object).where(col.notna(), None)
@@ -204,6 +206,9 @@ def _table1(
     import numpy as np
 
     choices: list[str] = []
+    src = data.attrs.get("source")
+    if getattr(src, "encoding_choice", ""):  # the encoding read_data_frame detected
+        choices.append(src.encoding_choice)
     codes, uniques = pd.factorize(data[by], use_na_sentinel=True)
     gnull = codes < 0
     if gnull.any():

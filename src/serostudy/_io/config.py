@@ -60,6 +60,24 @@ class DataSpec(_Strict):
         default_factory=lambda: list(NA_VALUES),
         description="Cell texts read as missing.",
     )
+    encoding: str | None = Field(
+        None,
+        description="Text encoding of a CSV/TSV file (utf-8, utf-16, windows-1256, iso-8859-6, ...); "
+        "default: detected by the documented rule (docs/config.md), and recorded as an automatic choice.",
+    )
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        from serostudy._io.text import check_encoding_name
+
+        try:
+            check_encoding_name(v)
+        except LookupError:
+            raise ValueError(f"unknown text encoding {v!r}; expected e.g. utf-8, utf-16, windows-1256, iso-8859-6") from None
+        return v
 
 
 class ReferenceRange(_Strict):

@@ -4,7 +4,9 @@ Every value is checked against the codebook with the file, the spreadsheet row a
 column named in the error.  Rows are never dropped here: a participant with a missing
 value stays in the table with ``NaN``; who is analysed is decided (and logged) later.
 
-Formats: CSV (``,`` or ``;`` separated, UTF-8 with or without BOM), XLSX (openpyxl),
+Formats: CSV (``,``, ``;`` or tab separated; UTF-8 with or without BOM, UTF-16 with BOM,
+Windows-1256 / ISO-8859-6 by the detection rule of :mod:`serostudy._io.text`, or a
+declared encoding), XLSX (openpyxl),
 SPSS ``.sav`` and Stata ``.dta`` (pyreadstat; value labels are applied, so a coded
 ``1 = male`` arrives as ``male``).
 """
@@ -40,6 +42,8 @@ class TableSource:
     format: str
     first_data_row: int  # spreadsheet row number of the first data row (header = row 1)
     row_word: str = "row"
+    encoding: str | None = None  # codec a text file was decoded with
+    encoding_choice: str = ""  # the automatic choice, when the encoding was detected
 
 
 def file_sha256(path: str | Path) -> str:
@@ -50,12 +54,20 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def read_table(path: str | Path, *, sheet: str | int | None = None, na_values: list[str] | None = None) -> "pd.DataFrame":
+def read_table(path: str | Path, *, sheet: str | int | None = None, na_values: list[str] | None = None,
+               encoding: str | None = None) -> "pd.DataFrame":
     """Read a CSV, XLSX, SPSS or Stata file into a DataFrame of raw values.
 
     CSV cells are kept as text (so ``"<21"`` or ``"1,5"`` can be reported exactly);
     numeric conversion happens in :func:`apply_codebook`.  ``df.attrs["source"]`` holds
     a :class:`TableSource`.
+
+    A text file (``.csv``, ``.tsv``, ``.txt``) is decoded by ``encoding`` when given,
+    else by the rule of :mod:`serostudy._io.text` (byte-order mark, valid UTF-8,
+    Arabic-script Windows-1256 / ISO-8859-6, else an error); the encoding and, when it
+    was detected, a sentence for the automatic choices are in the source.  Its
+    separator is the most frequent of tab, ``;`` and ``,`` in the header (tab always
+    for ``.tsv``).
 
     Raises
     ------
@@ -80,10 +92,22 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, na_values: l
         raise DataError("the file is empty; expected a header row and one row per participant", file=shown)
     na = list(na_values or [])
     row_word = "row"
+    decoded = None
     try:
         if fmt == "CSV":
-            sep = "\t" if ext == ".tsv" else _sniff_separator(path)
-            df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            import io
+
+            from serostudy._io.text import decode_text, utf8_file
+
+            decoded = None if encoding is not None else utf8_file(path, file=shown)
+            if decoded is not None:  # UTF-8: pandas reads the file (no second copy in memory)
+                with open(path, encoding="utf-8-sig") as fh:
+                    sep = "\t" if ext == ".tsv" else _sniff_separator(fh.readline())
+                df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            else:
+                decoded = decode_text(path.read_bytes(), file=shown, encoding=encoding)
+                sep = "\t" if ext == ".tsv" else _sniff_separator(decoded.text)
+                df = pd.read_csv(io.StringIO(decoded.text), sep=sep, dtype=str, keep_default_na=False)
         elif fmt == "XLSX":
             df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object, engine="openpyxl")
         else:
@@ -119,15 +143,18 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, na_values: l
     # blank strings are missing in every format
     df = df.map(lambda v: None if isinstance(v, str) and v.strip() == "" else v)
     df.attrs["source"] = TableSource(
-        path=shown, sha256=file_sha256(path), format=fmt, first_data_row=2 if row_word == "row" else 1, row_word=row_word
+        path=shown, sha256=file_sha256(path), format=fmt, first_data_row=2 if row_word == "row" else 1, row_word=row_word,
+        encoding=decoded.encoding if decoded else None, encoding_choice=decoded.detail if decoded else "",
     )
     return df
 
 
-def _sniff_separator(path: Path) -> str:
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        header = fh.readline()
-    return ";" if header.count(";") > header.count(",") else ","
+def _sniff_separator(text: str) -> str:
+    header = text.split("\n", 1)[0]
+    counts = {",": header.count(","), ";": header.count(";"), "\t": header.count("\t")}
+    if counts["\t"] > max(counts[","], counts[";"]):
+        return "\t"  # Excel's "Unicode text" and TSV files
+    return ";" if counts[";"] > counts[","] else ","
 
 
 # --------------------------------------------------------------------------- codebook
@@ -161,6 +188,7 @@ def apply_codebook(raw: "pd.DataFrame", config: "StudyConfig") -> "pd.DataFrame"
 
     needed = [config.data.id, config.groups.variable,
               *(k for k, v in config.codebook.items() if v.ratio_of is None and v.derived_by is None)]
+    raw = _match_headers(raw, needed)
     missing = [c for c in needed if c not in raw.columns]
     if missing:
         c = missing[0]
@@ -192,6 +220,8 @@ def apply_codebook(raw: "pd.DataFrame", config: "StudyConfig") -> "pd.DataFrame"
     gcol = config.groups.variable
     allowed = config.groups.order
     gvals = raw[gcol].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else _as_text(v))
+    gmatch = _label_matcher(list(allowed))
+    gvals = gvals.map(lambda v: v if v is None or v in allowed else (gmatch(v) or v))
     for i, v in enumerate(gvals):
         if v is None:
             raise err(f"empty group; expected one of {allowed}", i=i, col=gcol)
@@ -286,6 +316,8 @@ def derive_category(values: Any, censor: Any, rr: Any) -> "pd.Series":
 def _parse_numeric(col: "pd.Series", name: str, var: "Variable", err: Any) -> tuple[Any, Any]:
     import numpy as np
 
+    from serostudy._io.text import normalize_number_text
+
     n = len(col)
     values = np.full(n, np.nan)
     censor = np.full(n, "", dtype=object)
@@ -296,6 +328,10 @@ def _parse_numeric(col: "pd.Series", name: str, var: "Variable", err: Any) -> tu
             x = float(v)
         else:
             s = str(v).strip()
+            try:
+                x = parse_number(s)
+            except ValueError:
+                s = normalize_number_text(s)  # '<۲۱' is censored like '<21'
             try:
                 x = parse_number(s)
             except ValueError:
@@ -318,6 +354,10 @@ def _parse_numeric(col: "pd.Series", name: str, var: "Variable", err: Any) -> tu
                         hint = "; write the number alone (the unit is declared in the codebook)"
                     elif "," in s and s.replace(",", "", 1).replace("-", "", 1).isdigit():
                         hint = "; use a decimal point, not a comma"
+                    elif "\u066c" in s:
+                        hint = "; '٬' separates thousands only in groups of three digits (۱٬۲۳۴)"
+                    elif s.endswith("%"):
+                        hint = "; write the number without a percent sign"
                     if "_" in s and _NUMBER_TEXT.fullmatch(s.replace("_", "")):
                         hint = "; digit separators such as '_' are not part of a number a spreadsheet writes"
                     raise err(f"found {_clip(s)}, expected a number{unit}{hint}", i=i, col=name) from None
@@ -344,17 +384,43 @@ def parse_number(text: str) -> float:
     """``text`` as a float, only if it is written as a spreadsheet writes numbers.
 
     Decimal digits of other scripts (Persian ``۲۷``, Arabic-Indic, ...) are read as
-    their ASCII digits, as ``float()`` always did; anything outside
+    their ASCII digits, as ``float()`` always did, and the Persian decimal separator
+    ``٫`` and thousands separator ``٬`` (in groups of three only) as in
+    :func:`serostudy._io.text.normalize_number_text`; anything outside
     :data:`_NUMBER_TEXT` raises ``ValueError``.  ``1e999`` parses (to ``inf``) and is
     refused by the caller as not finite.
     """
-    import unicodedata
+    from serostudy._io.text import normalize_number_text
 
-    if not text.isascii():
-        text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+    text = normalize_number_text(text)
     if not _NUMBER_TEXT.fullmatch(text):
         raise ValueError(text)
     return float(text)
+
+
+def to_numeric_or_nan(col: "pd.Series") -> "pd.Series":
+    """Each cell as a float by :func:`parse_number` (numbers kept), NaN where it is not one.
+
+    The config-free readers (``serostudy table1``, ``serostudy model``) use it to decide
+    which columns are numeric, so Persian digits count as numbers there too.
+    """
+    import numpy as np
+    import pandas as pd
+
+    base = pd.to_numeric(col, errors="coerce")  # what these readers always accepted
+    if not any(isinstance(v, str) and not v.isascii() for v in col.to_numpy()):
+        return base.astype(float)
+
+    def one(v: Any, b: float) -> float:
+        if isinstance(v, str) and not v.isascii():
+            try:
+                return parse_number(v.strip())
+            except ValueError:
+                return np.nan
+        return b
+
+    return pd.Series([one(v, b) for v, b in zip(col.to_numpy(), base.to_numpy(dtype=float))],
+                     index=col.index, dtype=float)
 
 
 def _clip(value: Any) -> str:
@@ -370,17 +436,57 @@ def _parse_categorical(col: "pd.Series", name: str, var: "Variable", err: Any) -
     vals = [None if (v is None or (isinstance(v, float) and np.isnan(v))) else _as_text(v) for v in col.to_numpy()]
     if var.levels is not None:
         lv = list(var.levels)
-        lower = {x.lower(): x for x in lv}
+        folded = _label_matcher(lv)
         for i, v in enumerate(vals):
             if v is None:
                 continue
             if v not in lv:
-                if v.lower() in lower:  # case-insensitive match is safe and common (Male/male)
-                    vals[i] = lower[v.lower()]
+                # case (Male/male) and Persian/Arabic spelling variants (ي/ی, ك/ک, ZWNJ,
+                # tatweel) match the codebook's level, whose spelling is kept
+                hit = folded(v)
+                if hit is not None:
+                    vals[i] = hit
                     continue
                 raise err(f"found {_clip(v)}, expected one of {lv} (levels in the codebook)", i=i, col=name)
         return pd.Categorical(vals, categories=lv, ordered=var.type == "ordinal")
     return np.asarray(vals, dtype=object)
+
+
+def _match_headers(raw: "pd.DataFrame", needed: list[str]) -> "pd.DataFrame":
+    """Rename columns whose header differs from a needed name only in Persian/Arabic
+    spelling variants (see :func:`~serostudy._io.text.fold_label`) to that name."""
+    from serostudy._io.text import fold_label
+
+    absent = [c for c in needed if c not in raw.columns]
+    if not absent:
+        return raw
+    by_key: dict[str, list[str]] = {}
+    for c in raw.columns:
+        by_key.setdefault(fold_label(str(c)), []).append(c)
+    ren = {}
+    for c in absent:
+        hits = by_key.get(fold_label(c), [])
+        if len(hits) == 1 and hits[0] not in needed:
+            ren[hits[0]] = c
+    if not ren:
+        return raw
+    out = raw.rename(columns=ren)
+    out.attrs = dict(raw.attrs)
+    return out
+
+
+def _label_matcher(levels: list[str]) -> Any:
+    """``label -> codebook level`` by :func:`~serostudy._io.text.fold_label`, or None.
+
+    Two levels that fold to the same key are matched only exactly (never guessed).
+    """
+    from serostudy._io.text import fold_label
+
+    keys: dict[str, str | None] = {}
+    for x in levels:
+        k = fold_label(x)
+        keys[k] = None if k in keys else x
+    return lambda v: keys.get(fold_label(v))
 
 
 def _as_text(v: Any) -> str:

@@ -67,6 +67,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--smd", action="store_true", help="add a standardized mean difference column")
     p.add_argument("--no-overall", action="store_true", help="omit the overall column")
     p.add_argument("--sheet", default=None, help="XLSX sheet name")
+    p.add_argument("--encoding", default=None, metavar="NAME",
+                   help="text encoding of a CSV/TSV (utf-8, utf-16, windows-1256, ...; default: detected, and printed)")
     p.add_argument("--json", action="store_true", help="print the result records (as in results.json) as JSON")
     p.add_argument("--out", metavar="DIR", help="also write table1.csv, .docx, .xlsx, .tex to DIR")
     p.set_defaults(handler=_table1)
@@ -112,7 +114,7 @@ def _table1(args: argparse.Namespace) -> int:
         from serostudy._outdir import check_out_dir
 
         check_out_dir(args.out)  # refuse a bad --out before the work
-    df = read_data_frame(args.data, sheet=args.sheet)
+    df = read_data_frame(args.data, sheet=args.sheet, encoding=args.encoding)
     t = table1(
         df,
         by=args.by,

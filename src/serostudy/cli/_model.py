@@ -38,6 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--on-separation", choices=("error", "warn"), default="error",
                    help="logit family: stop (default) or fit with a warning when the outcome is perfectly separated")
     p.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first sheet)")
+    p.add_argument("--encoding", default=None, metavar="NAME",
+                   help="text encoding of a CSV/TSV (utf-8, utf-16, windows-1256, ...; default: detected)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(handler=_run)
 
@@ -51,7 +53,7 @@ def _run(args: argparse.Namespace) -> int:
     from serostudy.exceptions import InputError, SerostudyWarning
     from serostudy.models import fit_model
 
-    data = _read(args.data, args.sheet)
+    data = _read(args.data, args.sheet, args.encoding)
     options: dict[str, object] = {"weights": args.weights} if args.weights is not None else {}
     if args.family == "logit":
         options["on_separation"] = args.on_separation
@@ -78,7 +80,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read(path: str, sheet: str | None):
+def _read(path: str, sheet: str | None, encoding: str | None = None):
     """Read the table as ``serostudy table1 DATA`` does (one reader, one NA vocabulary).
 
     Cells "NA", "", "N/A", "." ... (:data:`serostudy._io.na.NA_VALUES`) are missing;
@@ -88,7 +90,7 @@ def _read(path: str, sheet: str | None):
     """
     from serostudy._analysis.api import read_data_frame
 
-    return read_data_frame(path, sheet=sheet)
+    return read_data_frame(path, sheet=sheet, encoding=encoding)
 
 
 def _as_json(fit, source: str) -> dict:

@@ -35,6 +35,11 @@ class DatesConfig(_Strict):
     imputation: Literal["mid", "start", "none"] = Field(
         "mid", description="Partial dates: mid (1 July / 15th), start (1 January / 1st) or none (error)."
     )
+    calendar: Literal["gregorian", "jalali"] = Field(
+        "gregorian",
+        description="Calendar of the birth, onset and sampling (and end) dates: gregorian (YYYY-MM-DD) or "
+        "jalali (Solar Hijri, 1399/05/12, Persian digits allowed), converted exactly to Gregorian.",
+    )
 
 
 class RelapsesConfig(_Strict):
@@ -50,6 +55,12 @@ class RelapsesConfig(_Strict):
     end: str | None = Field(None, description="End of observation column (default: clinical.dates.sampling).")
     group: str | None = Field(None, description="Group whose relapses are counted (default: groups.cases).")
     output: str = Field("arr", description="Name of the derived per-patient ARR column.")
+    calendar: Literal["gregorian", "jalali"] | None = Field(
+        None, description="Calendar of the events table's dates (default: clinical.dates.calendar, else gregorian)."
+    )
+    encoding: str | None = Field(
+        None, description="Text encoding of a CSV events table (default: detected as for data.encoding)."
+    )
 
 
 class EdssConfig(_Strict):

@@ -8,6 +8,15 @@ imputed:
 * ``"start"``: year only -> 1 January; year and month -> the 1st;
 * ``"none"``: partial dates are an error.
 
+Dates in the Solar Hijri (Jalali) calendar (``calendar="jalali"``, declared by
+``clinical.dates.calendar``) are read as ``1399/05/12``, ``1399-5-12``, ``۱۳۹۹/۰۵/۱۲``
+(Persian or Arabic-Indic digits; ``/``, ``-`` or ``.`` between the parts), ``1399/05``
+or ``1399``, and converted exactly to Gregorian with ``jdatetime`` (the 33-year
+arithmetic rule, which agrees with the official calendar for 1178-1634 SH).  Partial
+Jalali dates are completed in the Jalali calendar: year and month -> the 15th (``mid``)
+or the 1st (``start``); year only -> 1 Mehr, the first day of the second half of the
+year (``mid``), or 1 Farvardin, Nowruz (``start``).
+
 Years are ``days / 365.25``.  Any impossible order (onset before birth, sampling before
 onset, an attack before birth) is a :class:`~serostudy.exceptions.DataError` naming the
 participant.
@@ -37,6 +46,7 @@ __all__ = [
 ]
 
 DateImputation = Literal["mid", "start", "none"]
+Calendar = Literal["gregorian", "jalali"]
 DAYS_PER_YEAR = 365.25
 
 _FULL = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?\s*$")
@@ -61,9 +71,12 @@ class PartialDate:
     date: _dt.date
     precision: Literal["day", "month", "year"]
     imputed: bool
+    calendar: Calendar = "gregorian"
+    """Calendar the date was recorded in (``date`` is always Gregorian)."""
 
 
-def parse_date(value: object, *, imputation: DateImputation = "mid", what: str = "date") -> PartialDate | None:
+def parse_date(value: object, *, imputation: DateImputation = "mid", what: str = "date",
+               calendar: Calendar = "gregorian") -> PartialDate | None:
     """Read a full or partial date; ``None`` for a missing value.
 
     Parameters
@@ -75,6 +88,10 @@ def parse_date(value: object, *, imputation: DateImputation = "mid", what: str =
         How to complete a partial date: ``"mid"``, ``"start"`` or ``"none"`` (error).
     what
         Name of the field, used in error messages.
+    calendar
+        ``"gregorian"`` (default) or ``"jalali"``: the calendar text dates are written
+        in (see the module docstring).  Date objects are calendar-free and used as
+        they are.
 
     Raises
     ------
@@ -88,8 +105,11 @@ def parse_date(value: object, *, imputation: DateImputation = "mid", what: str =
     (datetime.date(2014, 3, 15), True)
     >>> parse_date("2014", imputation="start").date
     datetime.date(2014, 1, 1)
+    >>> parse_date("۱۳۹۹/۰۱/۰۱", calendar="jalali").date
+    datetime.date(2020, 3, 20)
     """
     check_choice("imputation", imputation, ("mid", "start", "none"))
+    check_choice("calendar", calendar, ("gregorian", "jalali"))
     if value is None:
         return None
     if isinstance(value, float) and math.isnan(value):
@@ -113,6 +133,12 @@ def parse_date(value: object, *, imputation: DateImputation = "mid", what: str =
         text = str(value)
     if not text.strip():
         return None
+    if not text.isascii():
+        from serostudy._io.text import normalize_number_text
+
+        text = normalize_number_text(text)
+    if calendar == "jalali":
+        return _parse_jalali(text, imputation=imputation, what=what)
     try:
         if m := _FULL.match(text):
             return PartialDate(_dt.date(int(m[1]), int(m[2]), int(m[3])), "day", False)
@@ -131,7 +157,49 @@ def parse_date(value: object, *, imputation: DateImputation = "mid", what: str =
         if isinstance(exc, InputError):
             raise
         raise InputError(f"{what} {text!r} is not a valid date ({exc})") from None
-    raise InputError(f"{what} {text!r} is not a date: expected YYYY-MM-DD, YYYY-MM or YYYY")
+    hint = ""
+    if (m := _JALALI.match(text)) and 1200 <= int(m[1]) <= 1500:
+        hint = ("; it looks like a Jalali (Solar Hijri) date: declare `calendar: jalali` under clinical.dates "
+                "(or clinical.relapses for the events table)")
+    raise InputError(f"{what} {text!r} is not a date: expected YYYY-MM-DD, YYYY-MM or YYYY{hint}")
+
+
+_JALALI = re.compile(r"^\s*(\d{4})(?:[/.-](\d{1,2})(?:[/.-](\d{1,2}))?)?\s*$")
+_JALALI_MONTHS = ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban",
+                  "Azar", "Dey", "Bahman", "Esfand")
+
+
+def _parse_jalali(text: str, *, imputation: DateImputation, what: str) -> PartialDate:
+    """A Jalali ``Y/M/D``, ``Y/M`` or ``Y`` (ASCII digits) as a Gregorian :class:`PartialDate`."""
+    import jdatetime
+
+    m = _JALALI.match(text)
+    if not m:
+        raise InputError(f"{what} {text!r} is not a Jalali date: expected YYYY/MM/DD, YYYY/MM or YYYY "
+                         "(e.g. 1399/05/12 or ۱۳۹۹/۰۵/۱۲)")
+    y = int(m[1])
+    if not 1200 <= y <= 1500:
+        raise InputError(f"{what} {text!r}: year {y} is not a Jalali year of a living person's records "
+                         "(expected 1200-1500); is the column Gregorian? (`calendar: jalali` is declared)")
+    mo = int(m[2]) if m[2] is not None else None
+    d = int(m[3]) if m[3] is not None else None
+    if mo is not None and not 1 <= mo <= 12:
+        raise InputError(f"{what} {text!r} is not a valid Jalali date: month {mo} (expected 1-12)")
+    if d is not None:
+        assert mo is not None
+        last = 31 if mo <= 6 else 30 if mo <= 11 else (30 if jdatetime.date(y, 1, 1).isleap() else 29)
+        if not 1 <= d <= last:
+            why = f" ({y} is not a leap year)" if mo == 12 and d == 30 else ""
+            raise InputError(f"{what} {text!r} is not a valid Jalali date: {_JALALI_MONTHS[mo - 1]} {y} has "
+                             f"{last} days{why}")
+        return PartialDate(jdatetime.date(y, mo, d).togregorian(), "day", False, "jalali")
+    if imputation == "none":
+        kind = "year-month" if mo is not None else "year only"
+        raise InputError(f"{what} {text!r} is a partial date ({kind}) and date imputation is 'none'")
+    if mo is not None:
+        return PartialDate(jdatetime.date(y, mo, 15 if imputation == "mid" else 1).togregorian(), "month", True, "jalali")
+    first = (7, 1) if imputation == "mid" else (1, 1)
+    return PartialDate(jdatetime.date(y, *first).togregorian(), "year", True, "jalali")
 
 
 def years_between(start: _dt.date, end: _dt.date) -> float:
@@ -156,6 +224,7 @@ def derive_dates(
     sampling: str | None = None,
     imputation: DateImputation = "mid",
     file: str | None = None,
+    calendar: Calendar = "gregorian",
 ) -> "pd.DataFrame":
     """Age, age at onset and disease duration from dates, one row per participant.
 
@@ -172,6 +241,8 @@ def derive_dates(
         Imputation of partial dates, see :func:`parse_date`.
     file
         File name for error messages.
+    calendar
+        Calendar of the text dates (see :func:`parse_date`).
 
     Returns
     -------
@@ -216,7 +287,7 @@ def derive_dates(
                 parsed[key] = None
                 continue
             try:
-                parsed[key] = parse_date(row[col], imputation=imputation, what=f"{key} date")
+                parsed[key] = parse_date(row[col], imputation=imputation, what=f"{key} date", calendar=calendar)
             except InputError as exc:
                 raise DataError(f"participant {pid!r}: {exc.reason}", file=file, row=i + 2, column=col) from None
         b, o, s = parsed["birth"], parsed["onset"], parsed["sampling"]
@@ -262,11 +333,27 @@ def _check_order(pid, first, second, a, b, cols, i, file) -> None:
 
 
 def _coarse_overlap(x: PartialDate, y: PartialDate) -> bool:
-    """True when the recorded precision cannot tell which of the two came first."""
+    """True when the recorded precision cannot tell which of the two came first.
+
+    The year or month of a partial date is that of its own calendar: a Jalali
+    ``1399`` covers 2020-03-20 to 2021-03-20.
+    """
     for d in (x, y):
         other = y if d is x else x
-        if d.precision == "year" and d.date.year == other.date.year:
+        if d.precision == "day":
+            continue
+        a, b = _year_month(d.date, d.calendar), _year_month(other.date, d.calendar)
+        if d.precision == "year" and a[0] == b[0]:
             return True
-        if d.precision == "month" and (d.date.year, d.date.month) == (other.date.year, other.date.month):
+        if d.precision == "month" and a == b:
             return True
     return False
+
+
+def _year_month(date: _dt.date, calendar: Calendar) -> tuple[int, int]:
+    if calendar == "jalali":
+        import jdatetime
+
+        j = jdatetime.date.fromgregorian(date=date)
+        return j.year, j.month
+    return date.year, date.month

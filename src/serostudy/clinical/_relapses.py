@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Literal, Sequence
 
 from serostudy._inference._results import ConfidenceInterval, Estimate
 from serostudy._typing import Alternative, check_choice
-from serostudy.clinical._dates import DateImputation, PartialDate, _coarse_overlap, parse_date, years_between
+from serostudy.clinical._dates import Calendar, DateImputation, PartialDate, _coarse_overlap, parse_date, years_between
 from serostudy.exceptions import DataError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -329,6 +329,8 @@ def annualized_relapse_rate(
     events_file: str | None = None,
     all_ids: Sequence[str] | None = None,
     dispersion_threshold: float = 1.5,
+    calendar: Calendar = "gregorian",
+    event_calendar: Calendar | None = None,
 ) -> ArrResult:
     """Cohort and per-patient ARR from an events table.
 
@@ -372,6 +374,10 @@ def annualized_relapse_rate(
         Every participant id in the study (patients and controls).  With it, an event of
         a control gets its own message; without it, any id outside ``patients`` is
         "unknown".
+    calendar, event_calendar
+        Calendar of the text dates in ``patients`` and in ``events`` (default: the
+        same as ``calendar``): ``"gregorian"`` or ``"jalali"``, see
+        :func:`~serostudy.clinical.parse_date`.
 
     Returns
     -------
@@ -438,7 +444,8 @@ def annualized_relapse_rate(
                 msg = f"attack names participant {pid!r}, who is not in the participant table"
             raise DataError(msg, file=events_file, row=row, column=ev_id)
         try:
-            d = parse_date(date_raw, imputation=imputation, what="attack onset date")
+            d = parse_date(date_raw, imputation=imputation, what="attack onset date",
+                           calendar=event_calendar or calendar)
         except InputError as exc:
             raise DataError(f"participant {pid!r}: {exc.reason}", file=events_file, row=row, column=event_date_column) from None
         if d is None:
@@ -453,7 +460,7 @@ def annualized_relapse_rate(
             if col is None:
                 return None
             try:
-                return parse_date(prow[col], imputation=imputation, what=what)
+                return parse_date(prow[col], imputation=imputation, what=what, calendar=calendar)
             except InputError as exc:
                 raise DataError(f"participant {pid!r}: {exc.reason}", row=i + 2, column=col) from None
         onset = _pd(onset_column, "onset date")

@@ -63,14 +63,18 @@ def _fmt(x: float | None, d: int = 2) -> str:
     return "" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{d}f}"
 
 
-def _read_events(ctx: RunContext, rel: str) -> "pd.DataFrame":
+def _read_events(ctx: RunContext, rel: str, encoding: str | None = None,
+                 choices: list[str] | None = None) -> "pd.DataFrame":
     from serostudy._io.readers import file_sha256, read_table
 
     from pathlib import Path
 
     path = Path(rel) if Path(rel).is_absolute() else ctx.base_dir / rel
-    df = read_table(path)
+    df = read_table(path, encoding=encoding)
     ctx.inputs.append((rel, file_sha256(path)))
+    src = df.attrs.get("source")
+    if choices is not None and src is not None and src.encoding_choice:
+        choices.append(src.encoding_choice.replace(src.path, rel, 1))  # named as in study.yaml
     return df
 
 
@@ -120,7 +124,7 @@ def run_clinical(ctx: RunContext) -> list[Section]:
     if cfg.dates is not None:
         d = cfg.dates
         der = derive_dates(data, id_column=idcol, birth=d.birth, onset=d.onset, sampling=d.sampling,
-                           imputation=d.imputation, file=file)
+                           imputation=d.imputation, file=file, calendar=d.calendar)
         for col in ("age", "age_at_onset", "disease_duration"):
             if col in der.columns:
                 mask = der[col].notna()
@@ -133,7 +137,7 @@ def run_clinical(ctx: RunContext) -> list[Section]:
     if cfg.relapses is not None:
         rc = cfg.relapses
         case = rc.group or cases_default
-        events = _read_events(ctx, rc.events)
+        events = _read_events(ctx, rc.events, rc.encoding, choices)
         patients = data[groups == case]
         end = rc.end or (cfg.dates.sampling if cfg.dates else None)
         if end is None:
@@ -148,6 +152,8 @@ def run_clinical(ctx: RunContext) -> list[Section]:
             imputation=cfg.dates.imputation if cfg.dates else "mid",
             confidence_level=ctx.config.tests.confidence_level,
             events_file=rc.events, all_ids=data[idcol].astype(str).tolist(),
+            calendar=cfg.dates.calendar if cfg.dates else (rc.calendar or "gregorian"),
+            event_calendar=rc.calendar,
         )
         res = annualized_relapse_rate(events, patients, **arr_kwargs)
         per = res.to_frame().set_index("participant")
