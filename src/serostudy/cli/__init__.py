@@ -51,11 +51,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except SerostudyError as exc:
-        print(f"serostudy: error: {exc}", file=sys.stderr)
+        _report_error(exc)
         return 2
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        print(f"serostudy: error: {exc}", file=sys.stderr)
+        _report_error(exc)
         return 2
+
+
+def _report_error(exc: BaseException) -> None:
+    """Print one error line on stderr: ``serostudy: error: <message>``.
+
+    With the environment variable ``SEROSTUDY_ERROR_FORMAT=json`` the line is instead
+    one JSON object, ``{"error": <class name>, "message": ..., "file": ..., "row": ...,
+    "column": ..., "key": ...}``, for programs that drive the command line (the
+    hostile-input corpus in ``tests/hostile/`` checks the exact error class this way).
+    """
+    import os
+
+    if os.environ.get("SEROSTUDY_ERROR_FORMAT", "").lower() == "json":
+        import json
+
+        doc = {"error": type(exc).__name__, "message": str(exc)}
+        for attr in ("file", "row", "column", "key"):
+            value = getattr(exc, attr, None)
+            if attr == "file" and value is None:
+                value = getattr(exc, "filename", None)  # OSError
+            doc[attr] = value if isinstance(value, (int, str)) or value is None else str(value)
+        print(json.dumps(doc, ensure_ascii=False), file=sys.stderr)
+    else:
+        print(f"serostudy: error: {exc}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover
