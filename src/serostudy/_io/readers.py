@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,8 +83,9 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, na_values: l
     row_word = "row"
     try:
         if fmt == "CSV":
+            _check_text_bytes(path, shown)
             sep = "\t" if ext == ".tsv" else _sniff_separator(path)
-            df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            df = _read_csv_strict(path, sep, shown)
         elif fmt == "XLSX":
             df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object, engine="openpyxl")
         else:
@@ -106,7 +108,8 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, na_values: l
         raise DataError(f"cannot be read as {fmt}: {type(exc).__name__}: {exc}", file=shown) from None
 
     df.columns = [str(c).strip() for c in df.columns]
-    dup = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    seen = Counter(df.columns)
+    dup = sorted(c for c, k in seen.items() if k > 1)
     if dup:
         raise DataError(f"duplicate column name(s) {dup}; every column needs a unique name", file=shown)
     unnamed = [c for c in df.columns if c.startswith("Unnamed:")]
@@ -121,6 +124,66 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, na_values: l
     df.attrs["source"] = TableSource(
         path=shown, sha256=file_sha256(path), format=fmt, first_data_row=2 if row_word == "row" else 1, row_word=row_word
     )
+    return df
+
+
+def _check_text_bytes(path: Path, shown: str) -> None:
+    """Refuse a text table holding NUL bytes (UTF-16 or a binary file), naming the row.
+
+    pandas would keep a NUL inside a cell, and it would reach labels and tables.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise DataError("is UTF-16 encoded; save it as UTF-8 CSV", file=shown)
+        fh.seek(0)
+        line = 1
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            at = chunk.find(b"\x00")
+            if at >= 0:
+                line += chunk.count(b"\n", 0, at)
+                raise DataError(
+                    "contains a NUL byte (binary data, or a UTF-16 file without a byte-order mark); "
+                    "expected UTF-8 text",
+                    file=shown, row=line,
+                )
+            line += chunk.count(b"\n")
+
+
+_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _read_csv_strict(path: Path, sep: str, shown: str) -> "pd.DataFrame":
+    """Read a CSV of text cells with the header as row 1, kept exactly.
+
+    Read without a header and split off the first row, so that pandas neither renames
+    duplicate headers (``age``, ``age.1``) nor turns the first columns into an index when
+    a row has more fields than the header; such a row is an error naming it.  Rows with
+    fewer fields have their last cells missing.
+    """
+    import pandas as pd
+
+    try:
+        raw = pd.read_csv(path, sep=sep, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.ParserError as exc:
+        m = _FIELDS.search(str(exc))
+        if m is None:
+            raise
+        want, line, saw = (int(g) for g in m.groups())
+        raise DataError(
+            f"this row has {saw} fields, the header has {want}; check for an unquoted separator "
+            f"({sep!r}) inside a cell",
+            file=shown, row=line,
+        ) from None
+    header = ["" if (isinstance(h, float) or h is None) else str(h) for h in raw.iloc[0].tolist()]
+    empty = [i + 1 for i, h in enumerate(header) if h.strip() == ""]
+    if empty:
+        raise DataError(
+            f"{len(empty)} column(s) have no header (column number(s) {empty[:10]}); give every column a name",
+            file=shown, row=1,
+        )
+    df = raw.iloc[1:].reset_index(drop=True)
+    df.columns = header
     return df
 
 
