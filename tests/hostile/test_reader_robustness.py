@@ -148,3 +148,40 @@ def test_layout_plate_of_wrong_type_is_an_assay_error(plate: object) -> None:
 def test_unit_of_wrong_type_is_an_assay_error(unit: object) -> None:
     with pytest.raises(AssayError):
         check_unit(unit, what="layout.toml: layout `unit`")
+
+
+def test_xlsx_formula_without_saved_result_is_refused_not_read_as_missing(tmp_path: Path) -> None:
+    """A formula cell with no cached value (files written by scripts, never opened in
+    Excel) was read as an empty cell: the value silently became missing."""
+    import openpyxl
+
+    from serostudy._io.readers import read_table
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["id", "group", "age"])
+    ws.append(["P1", "case", 30])
+    ws.append(["P2", "control", "=1+1"])
+    ws.append(["P3", "case", None])
+    p = tmp_path / "f.xlsx"
+    wb.save(p)
+    with pytest.raises(DataError, match=r"=1\+1") as e:
+        read_table(p)
+    assert e.value.row == 3 and e.value.column == "age"
+
+
+def test_xlsx_with_empty_cells_and_no_formulas_reads(tmp_path: Path) -> None:
+    import openpyxl
+    import pandas as pd
+
+    from serostudy._io.readers import read_table
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["id", "group", "age"])
+    ws.append(["P1", "case", 30])
+    ws.append(["P2", "control", None])
+    p = tmp_path / "ok.xlsx"
+    wb.save(p)
+    df = read_table(p)
+    assert df["age"].iloc[0] == 30 and pd.isna(df["age"].iloc[1])

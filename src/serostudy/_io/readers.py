@@ -88,6 +88,8 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, na_values: l
             df = _read_csv_strict(path, sep, shown)
         elif fmt == "XLSX":
             df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object, engine="openpyxl")
+            if bool(df.isna().to_numpy().any()):
+                _check_uncached_formulas(path, sheet if sheet is not None else 0, shown)
         else:
             import pyreadstat
 
@@ -148,6 +150,39 @@ def _check_text_bytes(path: Path, shown: str) -> None:
                     file=shown, row=line,
                 )
             line += chunk.count(b"\n")
+
+
+def _check_uncached_formulas(path: Path, sheet: str | int, shown: str) -> None:
+    """Refuse formula cells that have no saved result.
+
+    openpyxl reads the result Excel saved with a formula; a file written by a script and
+    never opened in Excel has none, and the cell would silently read as empty.  Checked
+    only when the table has empty cells (a second, streaming pass over the sheet).
+    """
+    import openpyxl
+
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        name = sheet if isinstance(sheet, str) else formulas.sheetnames[sheet]
+        header: list[Any] = []
+        for r, (frow, vrow) in enumerate(zip(formulas[name].iter_rows(values_only=True),
+                                             values[name].iter_rows(values_only=True)), start=1):
+            if r == 1:
+                header = list(vrow)
+                continue
+            for c, (f, v) in enumerate(zip(frow, vrow)):
+                if v is None and isinstance(f, str) and f.startswith("="):
+                    col = str(header[c]).strip() if c < len(header) and header[c] is not None else f"column {c + 1}"
+                    shown_f = f if len(f) <= 60 else f[:57] + "..."
+                    raise DataError(
+                        f"holds the formula {shown_f!r} without a saved result, so its value is unknown; open the "
+                        f"file in a spreadsheet program and save it (or paste the values) so results are stored",
+                        file=shown, row=r, column=col,
+                    )
+    finally:
+        formulas.close()
+        values.close()
 
 
 _FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
