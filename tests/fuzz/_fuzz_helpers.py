@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from serostudy.exceptions import SerostudyError
 
-MAX_EXAMPLES = 120
+MAX_EXAMPLES = 100
 """Examples per fuzz test under ``make test`` (derandomized: the same examples every run)."""
 
 TIME_LIMIT = 10.0
