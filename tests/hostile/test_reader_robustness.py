@@ -185,3 +185,33 @@ def test_xlsx_with_empty_cells_and_no_formulas_reads(tmp_path: Path) -> None:
     wb.save(p)
     df = read_table(p)
     assert df["age"].iloc[0] == 30 and pd.isna(df["age"].iloc[1])
+
+
+def test_xlsx_zip_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
+    """A 100 kB workbook whose sheet inflates to 100 MB was parsed in full (time and
+    memory grow with the inflated size, not the file size)."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    from serostudy._io.readers import read_table
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["id", "group"])
+    wb.active.append(["P1", "case"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    src = zipfile.ZipFile(buf)
+    p = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * (100 << 20), 1)
+            z.writestr(item.filename, data)
+    assert p.stat().st_size < 1 << 20
+    t0 = time.perf_counter()
+    with pytest.raises(DataError, match="inflates"):
+        read_table(p)
+    assert time.perf_counter() - t0 < 5

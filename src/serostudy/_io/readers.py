@@ -87,6 +87,7 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, na_values: l
             sep = "\t" if ext == ".tsv" else _sniff_separator(path)
             df = _read_csv_strict(path, sep, shown)
         elif fmt == "XLSX":
+            _check_inflation(path, shown)
             df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object, engine="openpyxl")
             if bool(df.isna().to_numpy().any()):
                 _check_uncached_formulas(path, sheet if sheet is not None else 0, shown)
@@ -175,6 +176,33 @@ def _check_text_bytes(path: Path, shown: str) -> None:
                     file=shown, row=line,
                 )
             line += chunk.count(b"\n")
+
+
+XLSX_MAX_INFLATED = 50 << 20
+"""Bytes an XLSX may inflate to before its compression ratio is checked."""
+XLSX_MAX_RATIO = 100
+"""Largest inflated/compressed ratio accepted above :data:`XLSX_MAX_INFLATED` (spreadsheets
+compress about 5-20 times; a zip bomb hundreds or thousands of times)."""
+
+
+def _check_inflation(path: Path, shown: str) -> None:
+    """Refuse an XLSX that would inflate to far more than its size (a zip bomb), before
+    reading it.  Corrupt archives are left to the reader, which reports them."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            inflated = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    size = max(path.stat().st_size, 1)
+    if inflated > XLSX_MAX_INFLATED and inflated / size > XLSX_MAX_RATIO:
+        raise DataError(
+            f"the workbook inflates from {size / 1e6:.2f} MB to {inflated / 1e6:.0f} MB "
+            f"({inflated / size:.0f} times; spreadsheets compress 5-20 times): refused as a possible zip bomb; "
+            f"save it again from a spreadsheet program or as CSV",
+            file=shown,
+        )
 
 
 def _check_uncached_formulas(path: Path, sheet: str | int, shown: str) -> None:
