@@ -33,7 +33,7 @@ def _write_analysis_data(ctx: "RunContext", path: Path) -> Path:
     ``exclusion`` (stage: reason), the codebook variables as analysed, then the rest."""
     import pandas as pd
 
-    from serostudy._render.export import safe_cell
+    from serostudy._render.export import write_frame_csv
 
     cfg = ctx.config
     idcol, gcol = cfg.data.id, cfg.groups.variable
@@ -45,8 +45,7 @@ def _write_analysis_data(ctx: "RunContext", path: Path) -> Path:
     derived = [rr.name for v in cfg.codebook.values() if (rr := v.reference_range) is not None and rr.name in ctx.data]
     rest = [c for c in ctx.data.columns if c not in {idcol, gcol, *names, *derived}]
     out = pd.concat([front, ctx.data[names + derived + rest].reset_index(drop=True)], axis=1)
-    out.map(safe_cell).to_csv(path, index=False, lineterminator="\n")
-    return path
+    return write_frame_csv(out, path)
 
 
 _FILE_NOTES = {
@@ -76,6 +75,7 @@ def _readme_text(ctx: "RunContext", names: list[str]) -> str:
 
 
 def write_outputs(ctx: "RunContext", out_dir: Path) -> "StudyRun":
+    from serostudy._paths import OutputFolder
     from serostudy._pipeline import StudyRun, dumps_results, results_document, software_versions
     from serostudy._render.docx import write_docx
     from serostudy._render.export import table_latex, write_csv, write_records_csv, write_xlsx
@@ -85,6 +85,9 @@ def write_outputs(ctx: "RunContext", out_dir: Path) -> "StudyRun":
     from serostudy._tables import DisplayTable
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    # every file name derived from a user name goes through one checked slug allocator
+    folder = OutputFolder(out_dir, reserved=("report.html", "results.json", "records.csv", "analysis_data.csv",
+                                             "README.txt"))
     files: list[Path] = []
     sections = [_participants_section(ctx), *ctx.sections]
     sections.sort(key=lambda s: s.order)
@@ -94,35 +97,36 @@ def write_outputs(ctx: "RunContext", out_dir: Path) -> "StudyRun":
     for s in sections:
         for name, t in s.tables.items():
             if isinstance(t, DisplayTable):
-                files.append(write_csv(t, out_dir / f"{name}.csv"))
-                files.append(write_docx([t], out_dir / f"{name}.docx"))
-                files.append(write_xlsx(t, out_dir / f"{name}.xlsx"))
-                p = out_dir / f"{name}.tex"
+                stem = folder.stem(name, (".csv", ".docx", ".xlsx", ".tex"))
+                files.append(write_csv(t, folder.path(f"{stem}.csv")))
+                files.append(write_docx([t], folder.path(f"{stem}.docx")))
+                files.append(write_xlsx(t, folder.path(f"{stem}.xlsx")))
+                p = folder.path(f"{stem}.tex")
                 p.write_text(table_latex(t), encoding="utf-8")
                 files.append(p)
             else:  # a DataFrame
-                from serostudy._render.export import safe_cell
+                from serostudy._render.export import write_frame_csv
 
-                p = out_dir / f"{name}.csv"
-                t.map(safe_cell).to_csv(p, index=False, lineterminator="\n")
-                files.append(p)
+                files.append(write_frame_csv(t, folder.path(f"{folder.stem(name, ('.csv',))}.csv")))
     # figures
     fig_html: dict[str, list[dict[str, Any]]] = {}
     for s in sections:
         for f in s.figures:
             png, svg = figure_bytes(f.figure)
-            (out_dir / f"{f.name}.png").write_bytes(png)
-            (out_dir / f"{f.name}.svg").write_text(svg, encoding="utf-8")
-            files += [out_dir / f"{f.name}.png", out_dir / f"{f.name}.svg"]
+            stem = folder.stem(f.name, (".png", ".svg"))
+            png_path, svg_path = folder.path(f"{stem}.png"), folder.path(f"{stem}.svg")
+            png_path.write_bytes(png)
+            svg_path.write_text(svg, encoding="utf-8")
+            files += [png_path, svg_path]
             fig_html.setdefault(s.id, []).append({"src": png_data_uri(png), "caption": f.caption, "alt": f.alt,
                                                   "name": f.name})
     # the analysed data: every participant, analysed or excluded with the reason
-    files.append(_write_analysis_data(ctx, out_dir / "analysis_data.csv"))
+    files.append(_write_analysis_data(ctx, folder.path("analysis_data.csv")))
     # results.json and records.csv
     doc = results_document(ctx, sections)
-    (out_dir / "results.json").write_text(dumps_results(doc), encoding="utf-8")
-    files.append(out_dir / "results.json")
-    files.append(write_records_csv([r for s in sections for r in s.records], out_dir / "records.csv"))
+    folder.path("results.json").write_text(dumps_results(doc), encoding="utf-8")
+    files.append(folder.path("results.json"))
+    files.append(write_records_csv([r for s in sections for r in s.records], folder.path("records.csv")))
     # report
     import yaml
 
@@ -140,9 +144,9 @@ def write_outputs(ctx: "RunContext", out_dir: Path) -> "StudyRun":
         "files": sorted(f.name for f in files) + ["report.html"],
         "seed": ctx.seed,
     }
-    (out_dir / "report.html").write_text(render_report(context), encoding="utf-8")
-    files.append(out_dir / "report.html")
-    readme = out_dir / "README.txt"
+    folder.path("report.html").write_text(render_report(context), encoding="utf-8")
+    files.append(folder.path("report.html"))
+    readme = folder.path("README.txt")
     readme.write_text(_readme_text(ctx, sorted(f.name for f in files)), encoding="utf-8")
     files.append(readme)
     return StudyRun(out_dir=out_dir, results=doc, sections=tuple(sections), files=tuple(files))

@@ -20,11 +20,17 @@ __all__ = [
     "FitError",
     "ModelError",
     "AuditInputError",
+    "OutputPathError",
     "SerostudyWarning",
     "AutomaticChoiceWarning",
     "ConvergenceWarning",
     "SerostudyDeprecationWarning",
 ]
+
+
+#: Longest message an input error carries (the echoed input inside is cut earlier, to
+#: 200 characters, by ``serostudy._limits.clip``); documented in docs/security.md.
+_MAX_MESSAGE = 2000
 
 
 class SerostudyError(Exception):
@@ -54,6 +60,8 @@ class InputError(SerostudyError, ValueError):
         column: str | None = None,
         row_word: str = "row",
     ) -> None:
+        if len(message) > _MAX_MESSAGE:  # a hostile input never makes a huge message
+            message = message[: _MAX_MESSAGE - 3] + "..."
         self.file = file
         self.row = row
         self.column = column
@@ -84,7 +92,8 @@ class ConfigError(InputError):
         super().__init__(message, file=file)
         if key is not None:
             prefix = f"{file}: " if file else ""
-            self.args = (f"{prefix}key {key!r}: {message}",)
+            shown = key if len(key) <= 200 else key[:197] + "..."
+            self.args = (f"{prefix}key {shown!r}: {self.reason}",)
 
 
 class AssayError(InputError):
@@ -101,6 +110,14 @@ class ModelError(InputError):
 
 class AuditInputError(InputError):
     """A published-summary file for the audit is invalid."""
+
+
+class OutputPathError(SerostudyError, ValueError):
+    """An output file would land outside the output folder (it is never written).
+
+    Names derived from user text (variables, tables, plates) are slugged first, so this
+    means a path was built some other way, or a symlink inside the folder points out.
+    """
 
 
 class SerostudyWarning(UserWarning):

@@ -47,7 +47,7 @@ def test_cli_synth(tmp_path, capsys):
 def test_html_escapes_user_strings(tmp_path):
     text = seed_summary_path().read_text().replace(
         'study: "Serum vitamin B12', 'study: "<script>alert(1)</script> Serum vitamin B12'
-    ).replace("  - lhs: age_years.nmosd.mean", "  - description: \"<img src=x onerror=alert(1)>\"\n    lhs: age_years.nmosd.mean")
+    ).replace('    description: "mean age = mean age at onset', '    description: "<img src=x onerror=alert(1)> mean age = mean age at onset')
     p = tmp_path / "x.yaml"
     p.write_text(text)
     html = render_html(audit(p))

@@ -8,11 +8,14 @@ what is allowed.  The schema is documented in ``docs/config.md``; keep the two i
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from serostudy._limits import clip
 from serostudy.assay._config import AssayConfig
 from serostudy.clinical._config import ClinicalConfig, EligibilityConfig, MatchingConfig
 from serostudy.exceptions import ConfigError
@@ -29,7 +32,7 @@ class _Keyed(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class StudyMeta(_Strict):
@@ -38,7 +41,8 @@ class StudyMeta(_Strict):
     title: str
     description: str | None = None
     synthetic: bool = Field(False, description="True for made-up data: every output says so.")
-    seed: int = Field(20201, description="Seed for everything random in the run.")
+    seed: int = Field(20201, ge=0, le=2**32 - 1,
+                      description="Seed for everything random in the run (a whole number 0 to 4294967295).")
     authors: list[str] = Field(default_factory=list)
 
 
@@ -354,28 +358,32 @@ def load_config(path: str | Path) -> StudyConfig:
         For a missing file, invalid YAML, or a schema violation; the message names the
         key path, the line, what was found and what is allowed.
     """
-    import yaml
+    from serostudy._io.safe_yaml import load_yaml, read_text_capped
 
     path = Path(path)
     if not path.is_file():
         raise ConfigError("file not found", file=str(path))
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise ConfigError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", file=str(path)) from None
+
+    def fail(message: str, line: int | None) -> ConfigError:
+        return ConfigError(message, file=str(path))
+
+    text = read_text_capped(path, fail, what="a study.yaml")
+    raw, node = load_yaml(text, fail)
     if not isinstance(raw, dict):
         raise ConfigError(f"expected a mapping of keys at the top level, found {type(raw).__name__}", file=str(path))
     return config_from_dict(raw, file=str(path), node=node)
 
 
 def config_from_dict(raw: dict[str, Any], *, file: str | None = None, node: Any = None) -> StudyConfig:
-    """Validate an already-parsed config mapping (see :func:`load_config`)."""
+    """Validate an already-parsed config mapping (see :func:`load_config`).
+
+    Numbers must be finite: ``.inf``, ``.nan`` and ``1e999`` (which overflows) anywhere
+    in the config are a :class:`ConfigError` naming the key and line, here at load time
+    rather than as non-finite JSON at the end of a run.
+    """
+    _refuse_non_finite(raw, (), file=file, node=node)
     try:
-        return StudyConfig.model_validate(raw)
+        cfg = StudyConfig.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
         keyed = err.get("ctx", {}).get("error")
@@ -392,6 +400,31 @@ def config_from_dict(raw: dict[str, Any], *, file: str | None = None, node: Any 
         if more:
             msg += f"; and {more} more problem{'s' if more > 1 else ''}"
         raise ConfigError(msg, file=file, key=key) from None
+    _refuse_non_finite(cfg.model_dump(), (), file=file, node=node)
+    return cfg
+
+
+_NUMBER_TEXT = re.compile(r"[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)")
+
+
+def _refuse_non_finite(value: Any, loc: tuple[Any, ...], *, file: str | None, node: Any) -> None:
+    """Raise ConfigError at the first non-finite number (or number text that overflows)."""
+    bad = False
+    if isinstance(value, float):
+        bad = not math.isfinite(value)
+    elif isinstance(value, str) and len(value) < 400 and _NUMBER_TEXT.fullmatch(value.strip()):
+        bad = not math.isfinite(float(value.replace("_", "")))
+    if bad:
+        line = _line_of(node, loc) if node is not None else None
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        raise ConfigError(f"must be a finite number, found {clip(value, 60)}" + (f" (line {line})" if line else ""),
+                          file=file, key=key)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _refuse_non_finite(v, (*loc, k), file=file, node=node)
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            _refuse_non_finite(v, (*loc, i), file=file, node=node)
 
 
 def _describe_error(err: dict[str, Any], found: Any) -> str:
@@ -402,13 +435,10 @@ def _describe_error(err: dict[str, Any], found: Any) -> str:
         return "unknown key (check the spelling; see docs/config.md for the allowed keys)"
     if typ == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
-        return f"must be one of {expected}, found {found!r}"
+        return f"must be one of {expected}, found {clip(found, 80)}"
     if typ == "value_error":
-        return str(err.get("ctx", {}).get("error", err["msg"]))
-    shown = repr(found)
-    if len(shown) > 80:
-        shown = shown[:77] + "..."
-    return f"{err['msg']}, found {shown}"
+        return clip(str(err.get("ctx", {}).get("error", err["msg"])), 400, quote=False)
+    return f"{err['msg']}, found {clip(found, 80)}"
 
 
 def _line_of(node: Any, loc: tuple[Any, ...]) -> int | None:

@@ -318,7 +318,7 @@ def apply_codebook(raw: "pd.DataFrame", config: "StudyConfig") -> "pd.DataFrame"
         near = _close(c, list(raw.columns))
         hint = f"; did you mean {near!r}?" if near else ""
         raise err(
-            f"required column is missing (the codebook/config names it){hint} Columns found: {list(raw.columns)}",
+            f"required column is missing (the codebook/config names it){hint} Columns found: {_clip(list(raw.columns))}",
             col=c,
         )
 
@@ -347,7 +347,7 @@ def apply_codebook(raw: "pd.DataFrame", config: "StudyConfig") -> "pd.DataFrame"
         if v is None:
             raise err(f"empty group; expected one of {allowed}", i=i, col=gcol)
         if v not in allowed:
-            raise err(f"unknown group label {v!r}; expected one of {allowed} (groups.order in the config)", i=i, col=gcol)
+            raise err(f"unknown group label {_clip(v)}; expected one of {allowed} (groups.order in the config)", i=i, col=gcol)
     out[gcol] = gvals.to_numpy()
 
     derived = [(k, v) for k, v in config.codebook.items() if v.ratio_of is not None]
@@ -449,13 +449,13 @@ def _parse_numeric(col: "pd.Series", name: str, var: "Variable", err: Any) -> tu
         else:
             s = str(v).strip()
             try:
-                x = float(s)
+                x = parse_number(s)
             except ValueError:
                 m = _CENSORED.match(s)
                 if m:
                     if not var.censored:
                         raise err(
-                            f"found {s!r}, a value censored at a limit, in a numeric column; if values below/above "
+                            f"found {_clip(s)}, a value censored at a limit, in a numeric column; if values below/above "
                             f"a quantification limit are expected, declare `censored: true` for {name!r} in the "
                             f"codebook, so they are kept as censored values rather than guessed",
                             i=i,
@@ -470,17 +470,49 @@ def _parse_numeric(col: "pd.Series", name: str, var: "Variable", err: Any) -> tu
                         hint = "; write the number alone (the unit is declared in the codebook)"
                     elif "," in s and s.replace(",", "", 1).replace("-", "", 1).isdigit():
                         hint = "; use a decimal point, not a comma"
-                    raise err(f"found {s!r}, expected a number{unit}{hint}", i=i, col=name) from None
+                    if "_" in s and _NUMBER_TEXT.fullmatch(s.replace("_", "")):
+                        hint = "; digit separators such as '_' are not part of a number a spreadsheet writes"
+                    raise err(f"found {_clip(s)}, expected a number{unit}{hint}", i=i, col=name) from None
         if not np.isfinite(x):
-            raise err(f"found {v!r}, expected a finite number", i=i, col=name)
+            raise err(f"found {_clip(v)}, expected a finite number (infinity and NaN are not values; leave the "
+                      "cell empty for a missing value)", i=i, col=name)
         if var.type == "count" and (x < 0 or x != int(x)):
-            raise err(f"found {v!r}, expected a whole number >= 0 (a count)", i=i, col=name)
+            raise err(f"found {_clip(v)}, expected a whole number >= 0 (a count)", i=i, col=name)
         if var.min is not None and x < var.min and censor[i] != "<":
             raise err(f"found {x:g}, below the smallest plausible value {var.min:g} declared in the codebook", i=i, col=name)
         if var.max is not None and x > var.max and censor[i] != ">":
             raise err(f"found {x:g}, above the largest plausible value {var.max:g} declared in the codebook", i=i, col=name)
         values[i] = x
     return values, censor
+
+
+#: A number as a spreadsheet writes it: ASCII digits (after :func:`parse_number` maps other
+#: scripts' decimal digits), one optional sign, point and exponent.  Not ``1_000``,
+#: ``inf``, ``nan``, ``0x1A`` -- all of which Python's ``float()`` would accept.
+_NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
+def parse_number(text: str) -> float:
+    """``text`` as a float, only if it is written as a spreadsheet writes numbers.
+
+    Decimal digits of other scripts (Persian ``۲۷``, Arabic-Indic, ...) are read as
+    their ASCII digits, as ``float()`` always did; anything outside
+    :data:`_NUMBER_TEXT` raises ``ValueError``.  ``1e999`` parses (to ``inf``) and is
+    refused by the caller as not finite.
+    """
+    import unicodedata
+
+    if not text.isascii():
+        text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+    if not _NUMBER_TEXT.fullmatch(text):
+        raise ValueError(text)
+    return float(text)
+
+
+def _clip(value: Any) -> str:
+    from serostudy._limits import clip
+
+    return clip(value, 80)
 
 
 def _parse_categorical(col: "pd.Series", name: str, var: "Variable", err: Any) -> Any:
@@ -498,7 +530,7 @@ def _parse_categorical(col: "pd.Series", name: str, var: "Variable", err: Any) -
                 if v.lower() in lower:  # case-insensitive match is safe and common (Male/male)
                     vals[i] = lower[v.lower()]
                     continue
-                raise err(f"found {v!r}, expected one of {lv} (levels in the codebook)", i=i, col=name)
+                raise err(f"found {_clip(v)}, expected one of {lv} (levels in the codebook)", i=i, col=name)
         return pd.Categorical(vals, categories=lv, ordered=var.type == "ordinal")
     return np.asarray(vals, dtype=object)
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from serostudy._tables import DisplayTable
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -52,6 +54,16 @@ def write_csv(table: "DisplayTable", path: str | Path) -> Path:
     return path
 
 
+def write_frame_csv(df: "pd.DataFrame", path: str | Path) -> Path:
+    """A DataFrame as CSV, every cell *and header* a spreadsheet would run as a formula
+    neutralised (headers come from participant files too)."""
+    path = Path(path)
+    out = df.map(safe_cell)
+    out.columns = [safe_cell(str(c)) for c in out.columns]
+    out.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
 def write_records_csv(records: Iterable[Any], path: str | Path) -> Path:
     """All records as a tidy CSV (one number per row)."""
     from serostudy._records import records_to_frame
@@ -69,7 +81,8 @@ def write_xlsx(table: "DisplayTable", path: str | Path) -> Path:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = table.name[:31]
+    # Excel refuses sheet titles with \ / * ? : [ ] or longer than 31 characters
+    ws.title = re.sub(r"[\\/*?:\[\]]", "_", table.name)[:31] or "table"
     for row in _rows(table):
         ws.append([safe_cell(c) for c in row])
     ws["A1"].font = Font(bold=True)

@@ -205,8 +205,17 @@ def read_layout(path: str | Path) -> PlateLayout:
     path = Path(path)
     if not path.is_file():
         raise AssayError("layout file not found", file=str(path))
+    from serostudy._io.safe_yaml import read_text_capped
+    from serostudy._limits import clip
+
+    def fail(message: str, line: int | None) -> AssayError:
+        return AssayError(message, file=str(path), row=line)
+
+    text = read_text_capped(path, fail, what="a plate layout")
     try:
-        d = tomllib.loads(path.read_text(encoding="utf-8"))
+        d = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise AssayError(f"not valid TOML: {exc}", file=path.name) from None
+        raise AssayError(f"not valid TOML: {clip(str(exc), 300, quote=False)}", file=path.name) from None
+    except RecursionError:  # tomllib recurses into nested arrays/tables
+        raise AssayError("not valid TOML: arrays or tables nested too deeply", file=str(path)) from None
     return layout_from_dict(d, source=path.name)

@@ -218,7 +218,9 @@ def quantify_plate(
     except FitError as exc:
         reasons.append(f"standard curve could not be fitted: {exc}")
     except AssayError as exc:
-        raise AssayError(f"plate {name}: {exc}") from None
+        # name the plate file (and the layout), not only the plate's display name
+        raise AssayError(f"plate {name!r} (layout {layout.source or 'layout'}): {exc.reason}",
+                         file=reading.source) from None
 
     def judge(c: CurveFit) -> pd.DataFrame:
         lv = levels.copy()

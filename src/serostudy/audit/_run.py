@@ -10,10 +10,12 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from serostudy._limits import clip
 from serostudy._records import Record
 from serostudy.audit._checks import (
     VERDICTS,
     Finding,
+    _nc,
     check_anova,
     check_carlisle,
     check_contingency,
@@ -22,13 +24,13 @@ from serostudy.audit._checks import (
     check_grim,
     check_grimmer,
     check_identity,
-    check_percent,
     check_order,
+    check_percent,
     check_percent_total,
     check_printed_statistic,
-    check_t_statistic,
     check_sd_range,
     check_subgroup,
+    check_t_statistic,
     check_ttest,
 )
 from serostudy.audit._interval import to_fraction
@@ -125,6 +127,40 @@ class AuditReport:
         return tuple(recs)
 
 
+_T_WORDS = ("t-test", "t test", "ttest", "t-tests", "welch", "student", "pooled", "equal var", "unequal var")
+_RANK_WORDS = ("mann", "wilcoxon", "kruskal", "rank-sum", "rank sum", "signed-rank", "median test")
+
+
+def _not_recomputable(check: str, item: str, p: Any, test_name: str | None, family: str,
+                      variable: str | None, group: str | None = None) -> Finding | None:
+    """A "not recomputable" finding when the paper names a test this check does not
+    recompute (Kolmogorov-Smirnov, a paired or log-rank test, McNemar, ...); None when the
+    name is empty (the usual test is assumed, as before) or one the check knows.
+
+    Before, any named test was recomputed as a t-test / ANOVA / chi-square and a
+    mismatch was called "gross" (issue 10).
+    """
+    import re
+
+    t = (test_name or "").strip().lower()
+    if not t:
+        return None
+    if family == "t":
+        known = (any(w in t for w in _T_WORDS) and not re.search(r"(?<!un)paired|one[- ]sample", t)) or \
+            any(w in t for w in _RANK_WORDS)
+    elif family == "anova":
+        known = ("anova" in t or "analysis of variance" in t or bool(re.search(r"\bf[- ]?test\b", t))
+                 or any(w in t for w in _RANK_WORDS)) and "welch" not in t and "repeated" not in t
+    else:
+        known = any(w in t for w in ("chi", "\u03c7", "fisher", "yates", "exact")) and "mcnemar" not in t \
+            and "trend" not in t
+    if known:
+        return None
+    printed = f"p = {p}" if p is not None else ""
+    return _nc(check, item, printed, "p", f"the paper names {clip(test_name, 80)}, a test serostudy does not "
+               "recompute from the printed summaries (not recomputable)", variable, group)
+
+
 def audit(summary: PublishedSummary | str | Path | dict[str, Any], *, alpha: float | None = None) -> AuditReport:
     """Audit every printed number of a published summary.
 
@@ -178,7 +214,13 @@ def audit(summary: PublishedSummary | str | Path | dict[str, Any], *, alpha: flo
                     F.append(check_printed_statistic(item=f"{base}.test", statistic_name=v.test.statistic_name or "t",
                                                      statistic=v.test.statistic, df=v.test.df, df2=v.test.df2, p=v.test.p,
                                                      alternative=v.test.alternative, alpha=a, variable=name))
-                if len(cells) == 2:
+                unknown = _not_recomputable("t_test" if len(cells) == 2 else "anova", f"{base}.test.p", v.test.p,
+                                            v.test.test, "t" if len(cells) == 2 else "anova", name)
+                if unknown is not None and len(cells) >= 2:
+                    F.append(unknown)
+                    if v.baseline and v.test.p is not None:
+                        baseline_p.append((name, v.test.p.mid))
+                elif len(cells) == 2:
                     c1, c2 = cells
                     if (v.test.statistic is not None and v.test.statistic_name == "t"
                             and None not in (c1.mean, c1.sd, c2.mean, c2.sd)):
@@ -230,7 +272,10 @@ def audit(summary: PublishedSummary | str | Path | dict[str, Any], *, alpha: flo
                     F.append(check_printed_statistic(item=f"{base}.test", statistic_name=v.test.statistic_name or "chi2",
                                                      statistic=v.test.statistic, df=v.test.df, p=v.test.p, alpha=a,
                                                      variable=name))
-                if len(table) >= 2:
+                unknown = _not_recomputable("contingency", f"{base}.test.p", v.test.p, v.test.test, "contingency", name)
+                if unknown is not None and len(table) >= 2:
+                    F.append(unknown)
+                elif len(table) >= 2:
                     F.append(check_contingency(item=f"{base}.test.p", table=table, pcts=pcts, group_ns=gns, p=v.test.p,
                                                test_name=v.test.test, alpha=a, variable=name))
                     if v.baseline:
@@ -281,7 +326,11 @@ def audit(summary: PublishedSummary | str | Path | dict[str, Any], *, alpha: flo
             F.extend(check_subgroup(item=it, means=means, sds=[c.sd for _, c in parts], ns=ns,  # type: ignore[arg-type]
                                     overall_mean=overall.mean, overall_sd=overall.sd, variable=sg.variable,
                                     group=sg.group, labels=[l for l, _ in parts]))
-        if sg.test is not None and len(parts) == 2:
+        unknown = None if sg.test is None else _not_recomputable("t_test", f"{it}.test.p", sg.test.p, sg.test.test,
+                                                                 "t", sg.variable, sg.group)
+        if unknown is not None and len(parts) == 2:
+            F.append(unknown)
+        elif sg.test is not None and len(parts) == 2:
             (l1, c1), (l2, c2) = parts
             F.append(check_ttest(item=f"{it}.test.p", m1=c1.mean, s1=c1.sd, n1=ns[0], m2=c2.mean, s2=c2.sd, n2=ns[1],  # type: ignore[arg-type]
                                  p=sg.test.p, test_name=sg.test.test, alternative=sg.test.alternative, alpha=a,

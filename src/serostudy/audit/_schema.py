@@ -45,6 +45,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from serostudy._limits import clip
 from serostudy._typing import Alternative
 from serostudy.audit._interval import Printed, parse_printed
 from serostudy.exceptions import AuditInputError
@@ -368,23 +369,25 @@ def load_summary(source: str | Path | dict[str, Any], *, name: str | None = None
         data = source
         fname = name
     else:
+        from serostudy._io.safe_yaml import load_yaml, read_text_capped
+
         if isinstance(source, Path) or "\n" not in str(source):
             path = Path(source)
             fname = name or str(path)
-            text = path.read_text(encoding="utf-8")
         else:
+            path = None
             fname = name or "<text>"
+
+        def fail(message: str, line: int | None) -> AuditInputError:
+            return AuditInputError(message, file=fname, row=line)
+
+        if path is not None:
+            if not path.is_file():
+                raise AuditInputError("file not found", file=fname)
+            text = read_text_capped(path, fail, what="a published-summary file")
+        else:
             text = str(source)
-        try:
-            node = yaml.compose(text, Loader=yaml.BaseLoader)
-            data = yaml.load(text, Loader=yaml.BaseLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise AuditInputError(
-                f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                file=fname,
-                row=None if mark is None else mark.line + 1,
-            ) from None
+        data, node = load_yaml(text, fail, base=True)
     if not isinstance(data, dict):
         raise AuditInputError(
             f"expected a mapping with `groups`, `variables`, ... at the top, got {type(data).__name__}",
@@ -400,5 +403,6 @@ def load_summary(source: str | Path | dict[str, Any], *, name: str | None = None
         found = err.get("input")
         found_txt = ""
         if loc and not isinstance(found, (dict, list)) and repr(found) not in msg:
-            found_txt = f" (found {found!r})"
+            found_txt = f" (found {clip(found, 80)})"
+        msg = clip(msg, 400, quote=False)
         raise AuditInputError(f"{msg}{found_txt}", file=fname, row=_node_line(node, loc), column=key) from None

@@ -119,22 +119,24 @@ def _quantify(args: argparse.Namespace) -> int:
             (f"<{lim:.3g}" if c == "<LLOQ" else f">{lim:.3g}" if c == ">ULOQ" else (f"{v:.3g}" if v == v else ""))
             for c, lim, v in zip(samples["censored"], samples["limit"], samples["concentration"])
         ]
-    from serostudy._render.export import safe_cell
+    from serostudy._paths import OutputFolder
+    from serostudy._render.export import write_frame_csv
+
+    folder = OutputFolder(out, reserved=("concentrations.csv", "qc.csv", "standards.csv", "wells.csv"))
 
     def write(df: pd.DataFrame, name: str) -> None:
-        df.map(safe_cell).to_csv(out / name, index=False, lineterminator="\n")
+        write_frame_csv(df, folder.path(name))
 
     write(samples, "concentrations.csv")
     write(pd.concat([r.qc_table for r in results], ignore_index=True), "qc.csv")
     write(pd.concat([r.standards.assign(plate=r.plate) for r in results], ignore_index=True), "standards.csv")
     write(pd.concat([r.wells.assign(plate=r.plate) for r in results], ignore_index=True), "wells.csv")
-    import re
-
     for r in results:
         fig = curve_figure(r)
-        safe = re.sub(r"[^A-Za-z0-9_-]+", "_", r.plate).strip("_") or "plate"
-        fig.savefig(out / f"curve_{safe}.png", dpi=150)
-        fig.savefig(out / f"curve_{safe}.svg")
+        # plate names come from file names and layouts: slugged, distinct, checked inside --out
+        stem = folder.stem(f"curve_{r.plate}", (".png", ".svg"))
+        fig.savefig(folder.path(f"{stem}.png"), dpi=150)
+        fig.savefig(folder.path(f"{stem}.svg"))
     for r in results:
         status = "accepted" if r.passed else "REJECTED"
         print(f"{r.plate}: {status}; LLOQ {r.lloq:g}, ULOQ {r.uloq:g} {r.unit}")

@@ -55,13 +55,13 @@ def _run(args: argparse.Namespace) -> int:
         (out / "audit.html").write_text(render_html(report), encoding="utf-8")
         (out / "audit.json").write_text(render_json(report), encoding="utf-8")
     if args.synth:
-        from serostudy._render.export import safe_cell
+        from serostudy._render.export import write_frame_csv
         from serostudy.audit import synthesize
 
         res = synthesize(summary, seed=args.seed, report=report)
-        res.data.map(safe_cell).to_csv(args.synth, index=False, lineterminator="\n")
+        write_frame_csv(res.data, args.synth)
         cells_path = Path(args.synth).with_suffix(".cells.csv")
-        res.report().map(safe_cell).to_csv(cells_path, index=False, lineterminator="\n")
+        write_frame_csv(res.report(), cells_path)
         print(f"synthetic data: {args.synth} ({len(res.data)} rows); {len(res.matched)}/{len(res.cells)} "
               f"printed cells matched, report in {cells_path}", file=sys.stderr)
     if args.json:

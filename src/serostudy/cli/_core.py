@@ -6,6 +6,19 @@ import argparse
 import sys
 
 
+
+def _seed(text: str) -> int:
+    """``--seed``: a whole number 0 to 2**32 - 1, as ``study.seed`` (argparse reports the error)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number 0 to 4294967295, got {text[:40]!r}") from None
+    if not 0 <= value <= 2**32 - 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number 0 to 4294967295, got {value}")
+    return value
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "demo",
@@ -14,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "B12-NMOSD study, from raw files to report.html, tables, figures and results.json.",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
-    p.add_argument("--seed", type=int, default=None, help="override the study seed")
+    p.add_argument("--seed", type=_seed, default=None, help="override the study seed (0 to 4294967295)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(handler=_demo)
 
@@ -25,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("study", metavar="STUDY.yaml")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
-    p.add_argument("--seed", type=int, default=None, help="override study.seed")
+    p.add_argument("--seed", type=_seed, default=None, help="override study.seed (0 to 4294967295)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(handler=_run)
 

@@ -155,7 +155,7 @@ class MatchingConfig(_Strict):
     ratio: int = Field(1, ge=1)
     caliper: float | None = Field(5.0, gt=0, description="Largest age difference in years (nearest).")
     age_band_width: float = Field(10.0, gt=0, description="Age band width in years (frequency).")
-    seed: int | None = Field(None, description="Default: study.seed.")
+    seed: int | None = Field(None, ge=0, le=2**32 - 1, description="Default: study.seed (a whole number 0 to 4294967295).")
     action: Literal["exclude", "report"] = Field(
         "exclude",
         description="exclude: unselected controls leave the analysis (a flow step); "

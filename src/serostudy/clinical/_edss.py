@@ -148,7 +148,9 @@ def _grade(name: str, value: object, top: int) -> int:
     if isinstance(value, bool) or value is None:
         raise InputError(f"`{name}` must be an integer grade 0-{top}, got {value!r}")
     try:
-        f = float(value)  # type: ignore[arg-type]
+        from serostudy._io.readers import parse_number
+
+        f = parse_number(value.strip()) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise InputError(f"`{name}` must be an integer grade 0-{top}, got {value!r}") from None
     if not math.isfinite(f) or f != int(f) or not 0 <= f <= top:

@@ -212,10 +212,14 @@ def evaluate(cond: Condition, row: Mapping[str, Any], *, pid: object = None) -> 
         if b is None:
             raise DataError(f"participant {pid!r}: expected yes/no (true/false, 1/0), got {v!r}", column=cond.column)
         return b == target
-    try:
-        x = float(v)
+    from serostudy._io.readers import parse_number
+
+    try:  # text only as a spreadsheet writes numbers: not '1_000', 'inf', 'nan'
+        x = parse_number(v.strip()) if isinstance(v, str) else float(v)
     except (TypeError, ValueError):
         raise DataError(f"participant {pid!r}: expected a number for `{op}`, got {v!r}", column=cond.column) from None
+    if not math.isfinite(x):
+        raise DataError(f"participant {pid!r}: expected a finite number for `{op}`, got {v!r}", column=cond.column)
     return {"lt": x < target, "lte": x <= target, "gt": x > target, "gte": x >= target}[op]
 
 

@@ -101,7 +101,7 @@ def fit_model(
     data
         One row per observation.
     formula
-        ``"y ~ x + z"`` (patsy/statsmodels syntax).
+        ``"y ~ x + z"`` (the grammar in docs/models.md; parsed, never evaluated).
     family
         ``"gaussian"``, ``"poisson"``, ``"negbin"``, ``"logit"`` or ``"ordinal"``.
     exposure

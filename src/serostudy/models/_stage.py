@@ -31,6 +31,7 @@ from serostudy._records import Record
 from serostudy._stage import FigureSpec, RunContext, Section
 from serostudy.exceptions import ModelError
 from serostudy.models._config import ModelsConfig
+from serostudy.models._formula import quote_name, term_column
 from serostudy.models._glm import fit_glm
 from serostudy.models._multiplicity import METHOD_NAMES, p_adjust
 from serostudy.models._ordinal import fit_ordinal
@@ -44,7 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def _xterm(cfg: ModelsConfig) -> str:
     """The exposure per `per` units, as a formula term (also the term's name in results)."""
-    return f"I({cfg.exposure} / {cfg.per:g})"
+    return f"I({quote_name(cfg.exposure)} / {cfg.per:g})"
 
 
 _TEMPLATE = """
@@ -119,8 +120,8 @@ def _term_label(term: str, ctx: RunContext, cfg: ModelsConfig) -> str:
         return f"{_label(ctx, cfg.exposure)} (per {cfg.per:g} {unit})".replace(" )", ")")
     if "[T." in term:
         var, lvl = term.split("[T.", 1)
-        return f"{_label(ctx, var)}: {lvl.rstrip(']')}"
-    return _label(ctx, term) if term != "Intercept" else "Intercept"
+        return f"{_label(ctx, term_column(var))}: {lvl.rstrip(']')}"
+    return _label(ctx, term_column(term)) if term != "Intercept" else "Intercept"
 
 
 def _with_ids(fit: ModelResult, data: "pd.DataFrame", ctx: RunContext) -> ModelResult:
@@ -216,8 +217,8 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         raise ModelError("models.relapses is not configured")
     data = _model_frame(ctx, cfg, within_group=True)
     covs = [c for c in spec.adjust]
-    f_un = f"{spec.count} ~ {_xterm(cfg)}"
-    f_adj = f"{spec.count} ~ {_xterm(cfg)}" + "".join(f" + {c}" for c in covs)
+    f_un = f"{quote_name(spec.count)} ~ {_xterm(cfg)}"
+    f_adj = f_un + "".join(f" + {quote_name(c)}" for c in covs)
     fits = {
         "NB unadjusted": fit_glm(data, f_un, family="negbin", exposure=spec.follow_up),
         "NB adjusted": fit_glm(data, f_adj, family="negbin", exposure=spec.follow_up),
@@ -380,8 +381,8 @@ def group_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[Sec
         )
     data[outcome] = y
     covs = list(spec.adjust)
-    f_un = f"{'np.log(' + outcome + ')' if use_log else outcome} ~ {gcol}"
-    f_adj = f_un + "".join(f" + {c}" for c in covs)
+    f_un = f"{'np.log(' + quote_name(outcome) + ')' if use_log else quote_name(outcome)} ~ {quote_name(gcol)}"
+    f_adj = f_un + "".join(f" + {quote_name(c)}" for c in covs)
     fits = {"unadjusted": fit_glm(data, f_un, family="gaussian"), "adjusted": fit_glm(data, f_adj, family="gaussian")}
     fits = {k: _with_ids(v, data, ctx) for k, v in fits.items()}
     cases = [g for g in cats if g != ref]
@@ -391,7 +392,7 @@ def group_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[Sec
     for label, fit in fits.items():
         records += _model_records(fit, variable=outcome, model_label=f"group {label}", ctx=ctx, cfg=cfg)
         for g in cases:
-            t = fit.term(f"{gcol}[T.{g}]")
+            t = fit.term(f"{quote_name(gcol)}[T.{g}]")
             est, lo, hi = (math.exp(t.estimate), math.exp(t.ci.low), math.exp(t.ci.high)) if use_log else \
                 (t.estimate, t.ci.low, t.ci.high)
             records.append(Record(analysis="model", variable=outcome, statistic=stat, estimate=est, ci_low=lo,
@@ -476,7 +477,7 @@ def ordinal_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
     data = _model_frame(ctx, cfg, within_group=True)
     sub, left = _complete(data, [cfg.exposure, spec.outcome], ctx.config.data.id)
     rho = stats.spearmanr(sub[cfg.exposure], sub[spec.outcome])
-    formula = f"{spec.outcome} ~ {_xterm(cfg)}" + "".join(f" + {c}" for c in spec.adjust)
+    formula = f"{quote_name(spec.outcome)} ~ {_xterm(cfg)}" + "".join(f" + {quote_name(c)}" for c in spec.adjust)
     fit = _with_ids(fit_ordinal(data, formula), data, ctx)
     t = fit.term(_xterm(cfg))
     per_txt = f"per {cfg.per:g} {_unit(ctx, cfg.exposure)}".strip()
@@ -818,7 +819,7 @@ def models_stage(ctx: RunContext) -> list[Section]:
         if sec.payload.get("scale") == "log":
             for g in order[:1]:
                 forest[f"{_label(ctx, outcome)}: {ctx.config.groups.label(g)} vs {ctx.config.groups.label(order[1])}"] = (
-                    fits["adjusted"], f"{gcol}[T.{g}]", "ratio of geometric means")
+                    fits["adjusted"], f"{quote_name(gcol)}[T.{g}]", "ratio of geometric means")
     if cfg.ordinal is not None:
         sec, fits = ordinal_section(ctx, cfg)
         sections.append(sec)
