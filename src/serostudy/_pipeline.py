@@ -105,7 +105,10 @@ def run_study(
     config
         A validated :class:`StudyConfig` or the path of a ``study.yaml``.
     out_dir
-        Folder to write (created if needed).
+        Folder to write (created if needed).  The outputs are written into a temporary
+        folder beside it and moved into place when complete; an earlier serostudy
+        output folder there is replaced whole; a second run into the same folder at the
+        same time is refused (see :mod:`serostudy._outdir`).
     base_dir
         Folder against which the config's relative paths are resolved (default: the
         folder of the ``study.yaml``).
@@ -113,7 +116,30 @@ def run_study(
         Override ``study.seed`` and ``study.synthetic``.
     progress
         Called with a short message as each stage starts (the CLI prints them).
+
+    Raises
+    ------
+    OutputError
+        ``out_dir`` is a file or a folder serostudy did not write, another run is
+        writing it, or it cannot be written (full disk, read-only file system).
     """
+    from serostudy._outdir import output_folder
+
+    with output_folder(out_dir) as tmp:
+        run = _run_into(config, tmp, base_dir=base_dir, seed=seed, synthetic=synthetic, progress=progress)
+    return relocated(run, Path(out_dir))
+
+
+def _run_into(
+    config: StudyConfig | str | Path,
+    folder: Path,
+    *,
+    base_dir: str | Path | None,
+    seed: int | None,
+    synthetic: bool | None,
+    progress: Callable[[str], None] | None,
+) -> StudyRun:
+    """The stages of :func:`run_study`, writing into ``folder`` (the temporary folder)."""
     if not isinstance(config, StudyConfig):
         cpath = Path(config)
         config = load_config(cpath)
@@ -134,7 +160,15 @@ def run_study(
     say("writing outputs")
     from serostudy._report import write_outputs
 
-    return write_outputs(ctx, Path(out_dir))
+    return write_outputs(ctx, folder)
+
+
+def relocated(run: StudyRun, out_dir: Path) -> StudyRun:
+    """``run`` with its paths moved from the temporary folder to ``out_dir``."""
+    from dataclasses import replace
+
+    files = tuple(out_dir / f.relative_to(run.out_dir) for f in run.files)
+    return replace(run, out_dir=out_dir, files=files)
 
 
 def software_versions() -> dict[str, str]:

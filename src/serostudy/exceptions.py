@@ -21,6 +21,7 @@ __all__ = [
     "ModelError",
     "AuditInputError",
     "OutputPathError",
+    "OutputError",
     "SerostudyWarning",
     "AutomaticChoiceWarning",
     "ConvergenceWarning",
@@ -118,6 +119,21 @@ class OutputPathError(SerostudyError, ValueError):
     Names derived from user text (variables, tables, plates) are slugged first, so this
     means a path was built some other way, or a symlink inside the folder points out.
     """
+
+
+class OutputError(InputError):
+    """The output folder (``--out``) cannot be used or written.
+
+    An existing file, a folder holding files serostudy did not write, a folder another
+    run is writing, a full disk, a read-only file system, no permission.  ``path`` is
+    the folder as given; the message names it.  Nothing of an earlier output folder is
+    changed when this is raised (see ``serostudy._outdir``).
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        self.path = path
+        super().__init__(message)
+        self.args = (f"--out {path}: {message}",)
 
 
 class SerostudyWarning(UserWarning):

@@ -23,8 +23,12 @@ def read_data_frame(path: str, *, sheet: str | int | None = None) -> "pd.DataFra
     out = {}
     for c in raw.columns:
         col = raw[c]
-        num = pd.to_numeric(col, errors="coerce")
-        if num.notna().sum() == col.notna().sum() and col.notna().any():
+        try:
+            # strict: stops at the first text cell (coercing a 10^6-row text column took seconds)
+            num = pd.to_numeric(col)
+        except (ValueError, TypeError):
+            num = None
+        if num is not None and num.notna().sum() == col.notna().sum() and col.notna().any():
             out[c] = num.astype(float)
         else:
             out[c] = col.astype(object).where(col.notna(), None)
@@ -57,6 +61,15 @@ def table1(
     Variable types are inferred (as gtsummary: text columns and numeric columns with at
     most 10 distinct whole numbers are categorical) unless forced with ``categorical``,
     ``continuous`` or ``nonnormal``; every inference is listed in ``.choices``.
+
+    Identifier-like columns (at least 20 values, all distinct; or distinct consecutive
+    whole numbers) and text columns with more than ``min(100, max(20, n/2))`` distinct
+    values are left out when ``include`` is not given (``.choices`` and a footnote say
+    so) and refused when listed in ``include`` without a type; declare them in
+    ``categorical`` to tabulate them.  ``inf``/``-inf`` in a numeric column is an
+    error naming the column (and the file and row, for a frame from
+    :func:`read_data_frame`).  Fisher's test is used for tables of at most 200 cells;
+    a larger table gets the chi-squared test, with a note (see ``docs/table1.md``).
 
     Parameters
     ----------
@@ -148,12 +161,12 @@ def table1(
     if len(order) < 2:
         raise InputError(f"column {by!r} has {len(order)} group(s); Table 1 compares at least 2", column=by)
     frame = data.assign(**{by: gtext})
-    specs, inferred = infer_specs(frame, by=by, include=include, categorical=categorical, continuous=continuous,
-                                  nonnormal=nonnormal, policy=policy)
+    specs, inferred, left_out = infer_specs(frame, by=by, include=include, categorical=categorical,
+                                            continuous=continuous, nonnormal=nonnormal, policy=policy)
     if labels:
         from dataclasses import replace
 
         specs = [replace(s, label=labels.get(s.name, s.label)) for s in specs]
     groups = GroupSpec(by, tuple(order), dict(group_labels or {}))
     return build_table1(frame, specs, groups, policy, overall=overall, smd=smd, missing=missing, title=title,
-                        choices=inferred + choices)
+                        choices=inferred + choices, left_out=left_out)

@@ -24,6 +24,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from serostudy._io.config import TestPolicy
 
+FISHER_MAX_CELLS = 200
+"""Largest table (levels x groups, after empty levels are dropped) given Fisher's test.
+
+Fisher's test of an r x c table is attempted by exact enumeration and then by Monte
+Carlo (100,000 random tables); both costs grow with the number of cells (a 2,000-level
+identifier took 2 GB and 47 s).  Up to 200 cells the test takes at most a few seconds
+and a few hundred MB whatever the number of rows; beyond that Table 1 uses the Pearson
+chi-squared test instead, recorded as an automatic choice and in the record's
+warnings (its approximation may be poor with small expected counts, which the
+warnings also count).  2 x 2 tables are always cheap and unaffected."""
+
 _SUPERSCRIPTS = "\u1d43\u1d47\u1d9c\u1d48\u1d49\u1da0\u1d4d\u02b0"  # a b c d e f g h
 
 
@@ -51,11 +62,14 @@ def build_table1(
     synthetic: bool = False,
     name: str = "table1",
     seed: int | None = None,
+    left_out: Sequence[tuple[str, str]] = (),
 ) -> DisplayTable:
     """Build Table 1 from a validated participant table (see :func:`serostudy.table1`).
 
     ``seed`` seeds the Monte Carlo Fisher test, used only for tables too large to
-    enumerate exactly (the test's notes say so when it happens)."""
+    enumerate exactly (the test's notes say so when it happens).  ``left_out`` lists
+    ``(column, reason)`` pairs of columns type inference left out; a footnote names
+    them."""
     from serostudy._inference._describe import summarize_continuous
 
     level = policy.confidence_level
@@ -109,7 +123,14 @@ def build_table1(
                 records.extend(_cont_records(spec, "overall", allsum))
             diff_cell = eff_cell = p_cell = smd_cell = ""
             tested = [g for g in in_groups if summaries[g].n > 0]
-            if len(tested) >= 2:
+            no_var = _no_variation(spec, summaries, tested) if len(tested) >= 2 else None
+            if no_var is not None:
+                stat_name, why = no_var
+                records.append(Record("table1", spec.name, stat_name, None, term=_term(tested), n=sum(
+                    summaries[g].n for g in tested), warnings=(why,)))
+                p_cell = "no variation" + marker(NO_VARIATION_NOTE)
+                choices.append(f"{spec.name}: {why}")
+            elif len(tested) >= 2:
                 res, rec_extra, diff_cell, eff_cell = _continuous_test(spec, x, masks, summaries, tested, policy, two)
                 records.extend(rec_extra)
                 if res is not None:
@@ -138,7 +159,7 @@ def build_table1(
         else:
             rows.extend(
                 _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two, ncols, records,
-                                  missing, marker, in_groups, seed)
+                                  missing, marker, in_groups, seed, choices)
             )
 
     footnotes = []
@@ -159,6 +180,8 @@ def build_table1(
         )
     if smd and two:
         footnotes.append("SMD: absolute standardized mean difference (categorical: Yang & Dalton multi-level).")
+    if left_out:
+        footnotes.append("Not shown: " + "; ".join(f"{c} ({why})" for c, why in left_out) + ".")
     if synthetic:
         footnotes.append("SYNTHETIC DATA: these numbers describe a made-up cohort, not real participants.")
     return DisplayTable(
@@ -230,6 +253,35 @@ def _cont_records(spec: VarSpec, g: str, s: Any) -> list[Record]:
 
 def _term(tested: Sequence[str]) -> str:
     return " vs ".join(tested)
+
+
+NO_VARIATION_NOTE = "No variation: the compared values do not vary, so the test and effect size were not computed"
+
+
+def _no_variation(spec: VarSpec, summaries: dict[str, Any], tested: Sequence[str]) -> tuple[str, str] | None:
+    """``(statistic, reason)`` when the row's test is undefined because the values do not vary.
+
+    A t-test or ANOVA needs variation within the groups, a rank test variation at all
+    (every value tied makes it undefined).  Judged on each group's minimum and maximum,
+    not its SD: a column of 0.1s has a floating-point SD of about 1e-17, which would give
+    a t statistic of 10^16 instead of no test.  R's ``t.test`` stops with "data are
+    essentially constant"; Table 1 reports it in the row and goes on.
+    """
+    ss = [summaries[g] for g in tested]
+    rank = spec.test not in ("welch", "student")
+    two = len(tested) == 2
+    if not rank and two and min(s.n for s in ss) < 2:
+        return None  # "fewer than 2 values in a group", said by the test itself
+    lo, hi = min(s.min for s in ss), max(s.max for s in ss)
+    name = ("U" if two else "H") if rank else ("t" if two else "F")
+    test = ("Mann-Whitney U test" if two else "Kruskal-Wallis test") if rank else (
+        ("t-test" if two else "one-way ANOVA"))
+    if lo == hi:
+        return name, f"no variation: every value is {lo:.6g} in the compared groups; {test} not computed"
+    if not rank and all(s.min == s.max for s in ss):
+        values = ", ".join(f"{g} {summaries[g].min:.6g}" for g in tested)
+        return name, (f"no variation within groups: each group's values are all equal ({values}); {test} not computed")
+    return None
 
 
 def _continuous_test(spec, x, masks, summaries, tested, policy, two):
@@ -304,8 +356,27 @@ def _missing_row(spec, n_missing, groups, overall, missing, ncols, in_groups):
 # ---------------------------------------------------------------- categorical rows
 
 
+def _bounded_contingency_test(table: np.ndarray, method: str, seed: int | None, name: str,
+                              choices: list[str]) -> Any:
+    """:func:`contingency_test` by the policy, except that Fisher's test is not attempted
+    for an r x c table of more than :data:`FISHER_MAX_CELLS` cells: the Pearson
+    chi-squared test is used instead, and the record's warnings and the choices say so."""
+    from serostudy._inference._contingency import _expected, _with_note, chi2_test, contingency_test
+
+    cells = int(table.size)
+    if method in ("auto", "fisher") and table.shape != (2, 2) and cells > FISHER_MAX_CELLS:
+        small = int(np.sum(_expected(table) < 5))
+        if method == "fisher" or small:
+            why = (f"Fisher's test not attempted: a {table.shape[0]} x {table.shape[1]} table ({cells} cells, "
+                   f"n = {int(table.sum())}) is beyond the {FISHER_MAX_CELLS}-cell limit for an exact or Monte Carlo "
+                   "test; Pearson chi-squared test used")
+            choices.append(f"{name}: {why}")
+            return _with_note(chi2_test(table, correction=False), why, first=True)
+    return contingency_test(table, method=method, **({} if seed is None else {"seed": seed}))  # type: ignore[arg-type]
+
+
 def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two, ncols, records, missing,
-                      marker, in_groups, seed=None):
+                      marker, in_groups, seed=None, choices=None):
     from serostudy._inference._contingency import contingency_test, cramers_v, odds_ratio
 
     import pandas as pd
@@ -339,7 +410,7 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
         term = " vs ".join(groups.order[j] for j in tested_idx)
         if table.shape[0] >= 2:
             method = {"chi2": "chi2", "chi2-yates": "chi2-yates", "fisher": "fisher"}.get(spec.test, "auto")
-            res = contingency_test(table, method=method, **({} if seed is None else {"seed": seed}))
+            res = _bounded_contingency_test(table, method, seed, spec.name, choices if choices is not None else [])
             records.append(Record("table1", spec.name, res.statistic_name or "exact_test",
                                   res.statistic if res.statistic_name else None, term=term,
                                   df=res.df, pvalue=res.pvalue, n=int(table.sum()), method=res.method,

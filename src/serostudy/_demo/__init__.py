@@ -22,10 +22,12 @@ def run_demo(out_dir: str | Path, *, seed: int | None = None, progress: Callable
     copied to ``out_dir/study/`` so they can be edited and run with ``serostudy run``."""
     import shutil
 
-    from serostudy._pipeline import run_study
+    from serostudy._outdir import output_folder
+    from serostudy._pipeline import _run_into, relocated
 
-    run = run_study(demo_config_path(), out_dir=out_dir, seed=seed, synthetic=True, progress=progress)
-    # the inputs, to start one's own study from: `serostudy run <out>/study/study.yaml`
-    shutil.copytree(demo_dir(), run.out_dir / "study", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    return run
+    with output_folder(out_dir) as tmp:
+        run = _run_into(demo_config_path(), tmp, base_dir=None, seed=seed, synthetic=True, progress=progress)
+        # the inputs, to start one's own study from: `serostudy run <out>/study/study.yaml`
+        shutil.copytree(demo_dir(), tmp / "study", dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return relocated(run, Path(out_dir))

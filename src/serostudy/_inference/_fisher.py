@@ -195,7 +195,7 @@ def fisher_rxc_monte_carlo(
     obs = float(-_lfact(t).sum())
     hits = 0
     done = 0
-    chunk = 20_000
+    chunk = max(1, min(20_000, 2_000_000 // t.size))  # memory per chunk: at most ~16 MB of tables
     dist = random_table(rows, cols, seed=rng)
     while done < n_resamples:
         b = min(chunk, n_resamples - done)

@@ -53,12 +53,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SerostudyError as exc:
         _report_error(exc)
         return 2
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        _report_error(exc)
+    except OSError as exc:  # files and folders: name the path, never a traceback
+        _report_error(exc, _os_error_text(exc))
+        return 2
+    except MemoryError as exc:
+        _report_error(exc, "out of memory; the input is too large for this machine "
+                      "(nothing was written to --out)")
         return 2
 
 
-def _report_error(exc: BaseException) -> None:
+def _os_error_text(exc: OSError) -> str:
+    """``path: reason`` for an operating-system error (full disk, read-only, no permission)."""
+    what = exc.strerror or str(exc)
+    paths = [str(p) for p in (exc.filename, getattr(exc, "filename2", None)) if p is not None]
+    return f"{' -> '.join(paths)}: {what}" if paths else what
+
+
+def _report_error(exc: BaseException, text: str | None = None) -> None:
     """Print one error line on stderr: ``serostudy: error: <message>``.
 
     With the environment variable ``SEROSTUDY_ERROR_FORMAT=json`` the line is instead
@@ -68,10 +79,11 @@ def _report_error(exc: BaseException) -> None:
     """
     import os
 
+    message = str(exc) if text is None else text
     if os.environ.get("SEROSTUDY_ERROR_FORMAT", "").lower() == "json":
         import json
 
-        doc = {"error": type(exc).__name__, "message": str(exc)}
+        doc = {"error": type(exc).__name__, "message": message}
         for attr in ("file", "row", "column", "key"):
             value = getattr(exc, attr, None)
             if attr == "file" and value is None:
@@ -79,7 +91,7 @@ def _report_error(exc: BaseException) -> None:
             doc[attr] = value if isinstance(value, (int, str)) or value is None else str(value)
         print(json.dumps(doc, ensure_ascii=False), file=sys.stderr)
     else:
-        print(f"serostudy: error: {exc}", file=sys.stderr)
+        print(f"serostudy: error: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -101,8 +101,9 @@ def _quantify(args: argparse.Namespace) -> int:
         raise AssayError(f"give --layout once for all plates or once per plate; got {len(args.layout)} layouts "
                          f"for {len(args.plates)} plates")
     layouts = args.layout * len(args.plates) if len(args.layout) == 1 else args.layout
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    from serostudy._outdir import check_out_dir, output_folder
+
+    check_out_dir(args.out)  # refuse a bad --out before reading the plates
     readings = [read_plate(p, format=args.format) for p in args.plates]
     lays = [read_layout(lay) for lay in layouts]
     names = plate_names(list(args.plates), lays)
@@ -119,24 +120,25 @@ def _quantify(args: argparse.Namespace) -> int:
             (f"<{lim:.3g}" if c == "<LLOQ" else f">{lim:.3g}" if c == ">ULOQ" else (f"{v:.3g}" if v == v else ""))
             for c, lim, v in zip(samples["censored"], samples["limit"], samples["concentration"])
         ]
-    from serostudy._paths import OutputFolder
-    from serostudy._render.export import write_frame_csv
+    with output_folder(args.out) as out:  # written whole, or not at all
+        from serostudy._paths import OutputFolder
+        from serostudy._render.export import write_frame_csv
 
-    folder = OutputFolder(out, reserved=("concentrations.csv", "qc.csv", "standards.csv", "wells.csv"))
+        folder = OutputFolder(out, reserved=("concentrations.csv", "qc.csv", "standards.csv", "wells.csv"))
 
-    def write(df: pd.DataFrame, name: str) -> None:
-        write_frame_csv(df, folder.path(name))
+        def write(df: pd.DataFrame, name: str) -> None:
+            write_frame_csv(df, folder.path(name))
 
-    write(samples, "concentrations.csv")
-    write(pd.concat([r.qc_table for r in results], ignore_index=True), "qc.csv")
-    write(pd.concat([r.standards.assign(plate=r.plate) for r in results], ignore_index=True), "standards.csv")
-    write(pd.concat([r.wells.assign(plate=r.plate) for r in results], ignore_index=True), "wells.csv")
-    for r in results:
-        fig = curve_figure(r)
-        # plate names come from file names and layouts: slugged, distinct, checked inside --out
-        stem = folder.stem(f"curve_{r.plate}", (".png", ".svg"))
-        fig.savefig(folder.path(f"{stem}.png"), dpi=150)
-        fig.savefig(folder.path(f"{stem}.svg"))
+        write(samples, "concentrations.csv")
+        write(pd.concat([r.qc_table for r in results], ignore_index=True), "qc.csv")
+        write(pd.concat([r.standards.assign(plate=r.plate) for r in results], ignore_index=True), "standards.csv")
+        write(pd.concat([r.wells.assign(plate=r.plate) for r in results], ignore_index=True), "wells.csv")
+        for r in results:
+            fig = curve_figure(r)
+            # plate names come from file names and layouts: slugged, distinct, checked inside --out
+            stem = folder.stem(f"curve_{r.plate}", (".png", ".svg"))
+            fig.savefig(folder.path(f"{stem}.png"), dpi=150)
+            fig.savefig(folder.path(f"{stem}.svg"))
     for r in results:
         status = "accepted" if r.passed else "REJECTED"
         print(f"{r.plate}: {status}; LLOQ {r.lloq:g}, ULOQ {r.uloq:g} {r.unit}")
@@ -149,5 +151,5 @@ def _quantify(args: argparse.Namespace) -> int:
         print(f"{len(samples)} samples: {int((samples['passed'] & (samples['censored'] == '')).sum())} quantified, "
               f"{int(n.get('<LLOQ', 0))} <LLOQ, {int(n.get('>ULOQ', 0))} >ULOQ, "
               f"{int((~samples['passed']).sum())} without a value")
-    print(f"wrote {out}/concentrations.csv, qc.csv, standards.csv, wells.csv and curve plots")
+    print(f"wrote {args.out}/concentrations.csv, qc.csv, standards.csv, wells.csv and curve plots")
     return 0

@@ -47,13 +47,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.alpha is not None and not (0 < args.alpha < 1):
         raise InputError(f"--alpha must be between 0 and 1, got {args.alpha}")
     path = seed_summary_path() if args.seed_paper else Path(args.file)
+    if args.out:
+        from serostudy._outdir import check_out_dir, output_folder
+
+        check_out_dir(args.out)  # refuse a bad --out before the work
     summary = load_summary(path)
     report = audit(summary, alpha=args.alpha)
     if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "audit.html").write_text(render_html(report), encoding="utf-8")
-        (out / "audit.json").write_text(render_json(report), encoding="utf-8")
+        with output_folder(args.out) as out:  # written whole, or not at all
+            (out / "audit.html").write_text(render_html(report), encoding="utf-8")
+            (out / "audit.json").write_text(render_json(report), encoding="utf-8")
     if args.synth:
         from serostudy._render.export import write_frame_csv
         from serostudy.audit import synthesize

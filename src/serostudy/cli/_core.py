@@ -97,10 +97,13 @@ def _split(s: str | None) -> list[str] | None:
 
 def _table1(args: argparse.Namespace) -> int:
     import json
-    from pathlib import Path
 
     from serostudy._analysis.api import read_data_frame, table1
 
+    if args.out:
+        from serostudy._outdir import check_out_dir
+
+        check_out_dir(args.out)  # refuse a bad --out before the work
     df = read_data_frame(args.data, sheet=args.sheet)
     t = table1(
         df,
@@ -121,10 +124,11 @@ def _table1(args: argparse.Namespace) -> int:
             print(f"serostudy: inferred {c}", file=sys.stderr)
         print(t)
     if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        t.to_csv(out / "table1.csv")
-        t.to_docx(out / "table1.docx")
-        t.to_xlsx(out / "table1.xlsx")
-        (out / "table1.tex").write_text(t.to_latex(), encoding="utf-8")
+        from serostudy._outdir import output_folder
+
+        with output_folder(args.out) as out:  # written whole, or not at all
+            t.to_csv(out / "table1.csv")
+            t.to_docx(out / "table1.docx")
+            t.to_xlsx(out / "table1.xlsx")
+            (out / "table1.tex").write_text(t.to_latex(), encoding="utf-8")
     return 0
