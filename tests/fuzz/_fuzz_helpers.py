@@ -7,7 +7,8 @@ from __future__ import annotations
 import contextlib
 import signal
 from collections import Counter
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st

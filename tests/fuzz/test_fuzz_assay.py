@@ -17,10 +17,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _fuzz_helpers import FUZZ, MAX_EXAMPLES, flipped_bytes, mutated_document, mutated_lines, only_our_errors  # noqa: E402
+from _fuzz_helpers import (
+    FUZZ,
+    MAX_EXAMPLES,
+    flipped_bytes,
+    mutated_document,
+    mutated_lines,
+    only_our_errors,
+)
 
-from serostudy.assay import quantify_plate, read_layout, read_plate  # noqa: E402
-from serostudy.assay._layout import layout_from_dict  # noqa: E402
+from serostudy.assay import quantify_plate, read_layout, read_plate
+from serostudy.assay._layout import layout_from_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "tests" / "assay" / "fixtures"

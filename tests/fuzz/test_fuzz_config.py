@@ -16,10 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _fuzz_helpers import FUZZ, mutated_document, mutated_lines, only_our_errors  # noqa: E402
+from _fuzz_helpers import FUZZ, mutated_document, mutated_lines, only_our_errors
 
-from serostudy._io.config import config_from_dict, load_config  # noqa: E402
-from serostudy.audit import audit, load_summary, seed_summary_path  # noqa: E402
+from serostudy._io.config import config_from_dict, load_config
+from serostudy.audit import audit, load_summary, seed_summary_path
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDY_TEXT = (ROOT / "src" / "serostudy" / "data" / "demo" / "study.yaml").read_text(encoding="utf-8")

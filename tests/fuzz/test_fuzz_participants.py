@@ -18,10 +18,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _fuzz_helpers import FUZZ, ODD_TEXT, flipped_bytes, mutated_lines, only_our_errors  # noqa: E402
+from _fuzz_helpers import FUZZ, ODD_TEXT, flipped_bytes, mutated_lines, only_our_errors
 
-from serostudy._io.config import load_config  # noqa: E402
-from serostudy._io.readers import apply_codebook, read_table  # noqa: E402
+from serostudy._io.config import load_config
+from serostudy._io.readers import apply_codebook, read_table
 
 BASE = Path(__file__).resolve().parents[1] / "hostile" / "base"
 BASE_CSV = (BASE / "participants.csv").read_text(encoding="utf-8")
@@ -114,6 +114,6 @@ def test_fuzz_xlsx_cells(rows: list, header: list) -> None:
             ws.append(row)
         buf = io.BytesIO()
         wb.save(buf)
-    except Exception:  # openpyxl refuses some values (control characters): nothing to read
+    except Exception:  # noqa: BLE001 - openpyxl refuses some values (control characters): nothing to read
         return
     _read_and_check(buf.getvalue(), ".xlsx", "read_table.xlsx cells")

@@ -16,7 +16,7 @@ def corpus_results() -> list[dict[str, Any]]:
     return RESULTS
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not RESULTS:
         return
     tr = terminalreporter

@@ -62,8 +62,7 @@ def huge_study(case_dir: Path, root: Path) -> None:
     with open(case_dir / "study.yaml", "wb") as fh:
         fh.write(_base("study.yaml").encode())
         block = comment * 10_000  # 1 MB
-        for _ in range(30):
-            fh.write(block)
+        fh.writelines(block for _ in range(30))
 
 
 def symlink_participants_outside(case_dir: Path, root: Path) -> None:

@@ -45,8 +45,7 @@ DEFAULT_TIMEOUT = 60.0
 NOBODY = 65534
 
 sys.path.insert(0, str(HERE))
-import hostile_inputs as generate  # noqa: E402  (inputs built at test time)
-
+import hostile_inputs as generate
 
 
 def load_cases() -> list[tuple[str, dict[str, Any]]]:
@@ -194,7 +193,7 @@ def run_case(case_id: str, spec: dict[str, Any], tmp: Path, mpl: Path) -> dict[s
     proc = subprocess.Popen(
         [sys.executable, "-m", "serostudy", *args],
         cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        preexec_fn=_limits(drop), start_new_session=True,
+        preexec_fn=_limits(drop), start_new_session=True,  # noqa: PLW1509 - setrlimit must run in the child
     )
     try:
         out_b, err_b = proc.communicate(timeout=timeout)
