@@ -83,7 +83,7 @@ def _report_error(exc: BaseException, text: str | None = None) -> None:
     if os.environ.get("SEROSTUDY_ERROR_FORMAT", "").lower() == "json":
         import json
 
-        doc = {"error": type(exc).__name__, "message": message}
+        doc: dict[str, object] = {"error": type(exc).__name__, "message": message}
         for attr in ("file", "row", "column", "key"):
             value = getattr(exc, attr, None)
             if attr == "file" and value is None:
