@@ -120,6 +120,7 @@ class OutputPathError(SerostudyError, ValueError):
     means a path was built some other way, or a symlink inside the folder points out.
     """
 
+
 class OutputError(InputError):
     """The output folder (``--out``) cannot be used or written.
 

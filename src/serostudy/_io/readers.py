@@ -14,7 +14,9 @@ SPSS ``.sav`` and Stata ``.dta`` (pyreadstat; value labels are applied, so a cod
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,15 +103,23 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, na_values: l
 
             decoded = None if encoding is not None else utf8_file(path, file=shown)
             if decoded is not None:  # UTF-8: pandas reads the file (no second copy in memory)
+                _check_text_bytes(path, shown)
                 with open(path, encoding="utf-8-sig") as fh:
                     sep = "\t" if ext == ".tsv" else _sniff_separator(fh.readline())
-                df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+                df = _read_csv_strict(path, sep, shown)
             else:
                 decoded = decode_text(path.read_bytes(), file=shown, encoding=encoding)
+                if "\x00" in decoded.text:
+                    line = decoded.text.count("\n", 0, decoded.text.index("\x00")) + 1
+                    raise DataError(f"contains a NUL character (binary data?) after decoding as {decoded.encoding}; "
+                                    "expected text", file=shown, row=line)
                 sep = "\t" if ext == ".tsv" else _sniff_separator(decoded.text)
-                df = pd.read_csv(io.StringIO(decoded.text), sep=sep, dtype=str, keep_default_na=False)
+                df = _read_csv_strict(io.StringIO(decoded.text), sep, shown)
         elif fmt == "XLSX":
+            _check_inflation(path, shown)
             df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object, engine="openpyxl")
+            if bool(df.isna().to_numpy().any()):
+                _check_uncached_formulas(path, sheet if sheet is not None else 0, shown)
         else:
             import pyreadstat
 
@@ -130,7 +140,8 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, na_values: l
         raise DataError(f"cannot be read as {fmt}: {type(exc).__name__}: {exc}", file=shown) from None
 
     df.columns = [str(c).strip() for c in df.columns]
-    dup = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    seen = Counter(df.columns)
+    dup = sorted(c for c, k in seen.items() if k > 1)
     if dup:
         raise DataError(f"duplicate column name(s) {dup}; every column needs a unique name", file=shown)
     unnamed = [c for c in df.columns if c.startswith("Unnamed:")]
@@ -138,10 +149,7 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, na_values: l
         raise DataError(f"{len(unnamed)} column(s) have no header; give every column a name", file=shown)
     if len(df) == 0:
         raise DataError("the file has a header but no data rows", file=shown)
-    if na:
-        df = df.replace({v: None for v in na})
-    # blank strings are missing in every format
-    df = df.map(lambda v: None if isinstance(v, str) and v.strip() == "" else v)
+    df = _blank_to_missing(df, na)
     df.attrs["source"] = TableSource(
         path=shown, sha256=file_sha256(path), format=fmt, first_data_row=2 if row_word == "row" else 1, row_word=row_word,
         encoding=decoded.encoding if decoded else None, encoding_choice=decoded.detail if decoded else "",
@@ -155,6 +163,155 @@ def _sniff_separator(text: str) -> str:
     if counts["\t"] > max(counts[","], counts[";"]):
         return "\t"  # Excel's "Unicode text" and TSV files
     return ";" if counts[";"] > counts[","] else ","
+
+
+def _blank_to_missing(df: "pd.DataFrame", na: list[str]) -> "pd.DataFrame":
+    """Cells equal to one of ``na`` and blank text cells become ``None`` (every format).
+
+    One pass over the text columns' values (``DataFrame.replace`` and ``.map`` cost a
+    block operation per column: minutes for a 20,000-column file).
+    """
+    import numpy as np
+    import pandas as pd
+
+    missing = set(na)
+    text_cols = [i for i, t in enumerate(df.dtypes) if t == object or pd.api.types.is_string_dtype(t)]
+    if not text_cols:
+        return df
+
+    def clean(v: Any) -> Any:
+        if isinstance(v, str) and (v in missing or v.strip() == ""):
+            return None
+        return v
+
+    values = np.frompyfunc(clean, 1, 1)(df.iloc[:, text_cols].to_numpy(dtype=object))
+    if len(text_cols) == df.shape[1]:
+        return pd.DataFrame(values, columns=df.columns, dtype=object)
+    out = df.copy()
+    for j, i in enumerate(text_cols):
+        out.isetitem(i, pd.Series(values[:, j], index=df.index, dtype=object))
+    return out
+
+
+def _check_text_bytes(path: Path, shown: str) -> None:
+    """Refuse a UTF-8 text table holding NUL bytes (a binary file, or UTF-16 without a
+    byte-order mark), naming the row.  (UTF-16 with a byte-order mark is decoded by
+    :mod:`serostudy._io.text` and never reaches here.)
+
+    pandas would keep a NUL inside a cell, and it would reach labels and tables.
+    """
+    with open(path, "rb") as fh:
+        line = 1
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            at = chunk.find(b"\x00")
+            if at >= 0:
+                line += chunk.count(b"\n", 0, at)
+                raise DataError(
+                    "contains a NUL byte (binary data, or a UTF-16 file without a byte-order mark); "
+                    "expected UTF-8 text",
+                    file=shown, row=line,
+                )
+            line += chunk.count(b"\n")
+
+
+XLSX_MAX_INFLATED = 50 << 20
+"""Bytes an XLSX may inflate to before its compression ratio is checked."""
+XLSX_MAX_RATIO = 100
+"""Largest inflated/compressed ratio accepted above :data:`XLSX_MAX_INFLATED` (spreadsheets
+compress about 5-20 times; a zip bomb hundreds or thousands of times)."""
+
+
+def _check_inflation(path: Path, shown: str) -> None:
+    """Refuse an XLSX that would inflate to far more than its size (a zip bomb), before
+    reading it.  Corrupt archives are left to the reader, which reports them."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            inflated = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    size = max(path.stat().st_size, 1)
+    if inflated > XLSX_MAX_INFLATED and inflated / size > XLSX_MAX_RATIO:
+        raise DataError(
+            f"the workbook inflates from {size / 1e6:.2f} MB to {inflated / 1e6:.0f} MB "
+            f"({inflated / size:.0f} times; spreadsheets compress 5-20 times): refused as a possible zip bomb; "
+            f"save it again from a spreadsheet program or as CSV",
+            file=shown,
+        )
+
+
+def _check_uncached_formulas(path: Path, sheet: str | int, shown: str) -> None:
+    """Refuse formula cells that have no saved result.
+
+    openpyxl reads the result Excel saved with a formula; a file written by a script and
+    never opened in Excel has none, and the cell would silently read as empty.  Checked
+    only when the table has empty cells (a second, streaming pass over the sheet).
+    """
+    import openpyxl
+
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        name = sheet if isinstance(sheet, str) else formulas.sheetnames[sheet]
+        header: list[Any] = []
+        for r, (frow, vrow) in enumerate(zip(formulas[name].iter_rows(values_only=True),
+                                             values[name].iter_rows(values_only=True)), start=1):
+            if r == 1:
+                header = list(vrow)
+                continue
+            for c, (f, v) in enumerate(zip(frow, vrow)):
+                if v is None and isinstance(f, str) and f.startswith("="):
+                    col = str(header[c]).strip() if c < len(header) and header[c] is not None else f"column {c + 1}"
+                    shown_f = f if len(f) <= 60 else f[:57] + "..."
+                    raise DataError(
+                        f"holds the formula {shown_f!r} without a saved result, so its value is unknown; open the "
+                        f"file in a spreadsheet program and save it (or paste the values) so results are stored",
+                        file=shown, row=r, column=col,
+                    )
+    finally:
+        formulas.close()
+        values.close()
+
+
+_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _read_csv_strict(source: "Path | io.StringIO", sep: str, shown: str) -> "pd.DataFrame":
+    """Read a CSV of text cells with the header as row 1, kept exactly.
+
+    Read without a header and split off the first row, so that pandas neither renames
+    duplicate headers (``age``, ``age.1``) nor turns the first columns into an index when
+    a row has more fields than the header; such a row is an error naming it.  Rows with
+    fewer fields have their last cells missing.
+    """
+    import pandas as pd
+
+    try:
+        if isinstance(source, Path):
+            raw = pd.read_csv(source, sep=sep, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        else:  # text already decoded by serostudy._io.text
+            raw = pd.read_csv(source, sep=sep, header=None, dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as exc:
+        m = _FIELDS.search(str(exc))
+        if m is None:
+            raise
+        want, line, saw = (int(g) for g in m.groups())
+        raise DataError(
+            f"this row has {saw} fields, the header has {want}; check for an unquoted separator "
+            f"({sep!r}) inside a cell",
+            file=shown, row=line,
+        ) from None
+    header = ["" if (isinstance(h, float) or h is None) else str(h) for h in raw.iloc[0].tolist()]
+    empty = [i + 1 for i, h in enumerate(header) if h.strip() == ""]
+    if empty:
+        raise DataError(
+            f"{len(empty)} column(s) have no header (column number(s) {empty[:10]}); give every column a name",
+            file=shown, row=1,
+        )
+    df = raw.iloc[1:].reset_index(drop=True)
+    df.columns = header
+    return df
 
 
 # --------------------------------------------------------------------------- codebook

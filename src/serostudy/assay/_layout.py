@@ -31,6 +31,7 @@ listed are unused.  ``wells`` also accepts a rectangle ``"A1:B3"``.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +133,8 @@ def _num(d: dict, name: str, *, file: str, key: str, positive: bool = False, def
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise AssayError(f"{key}.{name} must be a number, got {v!r}", file=file)
     v = float(v)
+    if not math.isfinite(v):
+        raise AssayError(f"{key}.{name} must be a finite number, got {v!r}", file=file)
     if (positive and not v > 0) or v < 0:
         raise AssayError(f"{key}.{name} must be {'> 0' if positive else '>= 0'}, got {v:g}", file=file)
     return v
@@ -145,7 +148,7 @@ def layout_from_dict(d: dict[str, Any], *, source: str = "") -> PlateLayout:
     if extra:
         raise AssayError(f"unknown key(s) {extra}; expected some of {sorted(allowed)}", file=file)
     fmt = d.get("plate", 96)
-    if fmt not in PLATE_SHAPES:
+    if isinstance(fmt, bool) or not isinstance(fmt, int) or fmt not in PLATE_SHAPES:
         raise AssayError(f"`plate` must be 96 or 384, got {fmt!r}", file=file)
     unit = check_unit(d.get("unit"), what=f"{file}: layout `unit` (of the standard concentrations)")
     rows: list[tuple] = []

@@ -128,7 +128,13 @@ def _cell_value(text: object, *, file: str, line: int, col_label: str, well: str
                     file=file, row=line, column=col_label,
                 )
             s = s.replace(",", ".")
-        return float(s), ""
+        v = float(s)
+        if not np.isfinite(v):
+            raise AssayError(
+                f"well {well}: found {s!r}, a number too large for a reading (it overflows to infinity)",
+                file=file, row=line, column=col_label,
+            )
+        return v, ""
     tok = s.upper()
     if tok in READER_TOKENS:
         return np.nan, f"{READER_TOKENS[tok]} ({s})"
@@ -200,8 +206,13 @@ def _frame(vals: np.ndarray, fmt: int) -> pd.DataFrame:
                         columns=pd.Index(range(1, n_cols + 1), name="column"))
 
 
-def _split(text: str, sep: str) -> list[list[str]]:
-    return [row for row in csv.reader(io.StringIO(text), delimiter=sep)]
+def _split(text: str, sep: str, file: str = "") -> list[list[str]]:
+    """Rows of cells; CRLF, LF and a lone CR each end a line (``newline=""`` lets csv see them)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        return [row for row in reader]
+    except csv.Error as exc:  # e.g. NUL bytes, malformed quoting
+        raise AssayError(f"cannot be read as delimited text: {exc}", file=file or None, row=reader.line_num or None) from None
 
 
 def _sniff_sep(text: str) -> str:
@@ -300,7 +311,7 @@ def read_grid(path: str | Path) -> PlateReading:
         return _read_grid_rows(rows, file=file, decimal_comma=True, fmt_name="grid")
     text = _decode(path.read_bytes(), file)
     sep = _sniff_sep(text)
-    return _read_grid_rows(_split(text, sep), file=file, decimal_comma=sep != ",", fmt_name="grid")
+    return _read_grid_rows(_split(text, sep, file), file=file, decimal_comma=sep != ",", fmt_name="grid")
 
 
 def _meta_from_cells(lines: list[list[str]], stop: int) -> dict[str, str]:
@@ -322,7 +333,7 @@ def read_mars(path: str | Path) -> PlateReading:
     if not text.strip():
         raise AssayError("the file is empty", file=file)
     sep = ";" if text.count(";") > text.count(",") else ","
-    lines = _split(text, sep)
+    lines = _split(text, sep, file)
     header_idx = next((i for i, ln in enumerate(lines) if _detect_plate(ln)), None)
     if header_idx is None:
         raise AssayError("no plate table found (a line ',1,2,...,12' followed by rows A-H)", file=file)
@@ -343,7 +354,7 @@ def read_gen5(path: str | Path) -> PlateReading:
     text = _decode(path.read_bytes(), file)
     if not text.strip():
         raise AssayError("the file is empty", file=file)
-    lines = _split(text, "\t")
+    lines = _split(text, "\t", file)
     res = next((i for i, ln in enumerate(lines) if ln and ln[0].strip() == "Results"), None)
     if res is None:
         raise AssayError("no 'Results' section found: not a Gen5 text export of a plate read", file=file)
@@ -364,7 +375,7 @@ def read_softmax(path: str | Path) -> PlateReading:
     text = _decode(raw, file)
     if not text.strip():
         raise AssayError("the file is empty", file=file)
-    lines = _split(text, "\t")
+    lines = _split(text, "\t", file)
     if not any(ln and ln[0].startswith("##BLOCKS") for ln in lines):
         raise AssayError("no '##BLOCKS=' line: not a SoftMax Pro text export", file=file, row=1)
     plate_i = next((i for i, ln in enumerate(lines) if ln and ln[0].strip() == "Plate:"), None)

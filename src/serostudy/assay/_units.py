@@ -63,7 +63,7 @@ def check_unit(unit: object, *, what: str = "value") -> str:
     known = units()
     if unit is None or (isinstance(unit, str) and unit.strip() == ""):
         raise AssayError(f"{what} has no unit; give one of {sorted(known)}")
-    if unit not in known:
+    if not isinstance(unit, str) or unit not in known:
         raise AssayError(f"{what}: unknown unit {unit!r}; expected one of {sorted(known)}")
     return str(unit)
 

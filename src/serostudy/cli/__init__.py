@@ -51,14 +51,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except SerostudyError as exc:
-        print(f"serostudy: error: {exc}", file=sys.stderr)
+        _report_error(exc)
         return 2
     except OSError as exc:  # files and folders: name the path, never a traceback
-        print(f"serostudy: error: {_os_error_text(exc)}", file=sys.stderr)
+        _report_error(exc, _os_error_text(exc))
         return 2
-    except MemoryError:
-        print("serostudy: error: out of memory; the input is too large for this machine "
-              "(nothing was written to --out)", file=sys.stderr)
+    except MemoryError as exc:
+        _report_error(exc, "out of memory; the input is too large for this machine "
+                      "(nothing was written to --out)")
         return 2
 
 
@@ -67,6 +67,31 @@ def _os_error_text(exc: OSError) -> str:
     what = exc.strerror or str(exc)
     paths = [str(p) for p in (exc.filename, getattr(exc, "filename2", None)) if p is not None]
     return f"{' -> '.join(paths)}: {what}" if paths else what
+
+
+def _report_error(exc: BaseException, text: str | None = None) -> None:
+    """Print one error line on stderr: ``serostudy: error: <message>``.
+
+    With the environment variable ``SEROSTUDY_ERROR_FORMAT=json`` the line is instead
+    one JSON object, ``{"error": <class name>, "message": ..., "file": ..., "row": ...,
+    "column": ..., "key": ...}``, for programs that drive the command line (the
+    hostile-input corpus in ``tests/hostile/`` checks the exact error class this way).
+    """
+    import os
+
+    message = str(exc) if text is None else text
+    if os.environ.get("SEROSTUDY_ERROR_FORMAT", "").lower() == "json":
+        import json
+
+        doc: dict[str, object] = {"error": type(exc).__name__, "message": message}
+        for attr in ("file", "row", "column", "key"):
+            value = getattr(exc, attr, None)
+            if attr == "file" and value is None:
+                value = getattr(exc, "filename", None)  # OSError
+            doc[attr] = value if isinstance(value, (int, str)) or value is None else str(value)
+        print(json.dumps(doc, ensure_ascii=False), file=sys.stderr)
+    else:
+        print(f"serostudy: error: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover
