@@ -13,17 +13,17 @@ from serostudy.exceptions import SerostudyError
 #: examples per test target under ``make test`` (x10 with HYPOTHESIS_PROFILE=long)
 SCALE = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "long" else 1
 EXAMPLES = {
-    "table1": 120 * SCALE,
-    "table2": 80 * SCALE,
-    "ttest": 300 * SCALE,
-    "hedges_g": 300 * SCALE,
-    "mannwhitney": 150 * SCALE,
-    "contingency": 200 * SCALE,
-    "odds_ratio": 200 * SCALE,
-    "cramers_v": 200 * SCALE,
-    "correlation": 200 * SCALE,
-    "summarize": 150 * SCALE,
-    "models": 60 * SCALE,
+    "table1": 40 * SCALE,
+    "table2": 30 * SCALE,
+    "ttest": 150 * SCALE,
+    "hedges_g": 100 * SCALE,
+    "mannwhitney": 60 * SCALE,
+    "contingency": 60 * SCALE,
+    "odds_ratio": 80 * SCALE,
+    "cramers_v": 80 * SCALE,
+    "correlation": 100 * SCALE,
+    "summarize": 100 * SCALE,
+    "models": 25 * SCALE,
 }
 
 SCALES = (1e-300, 1e-150, 1e-8, 1.0, 1e8, 1e150, 1e300)

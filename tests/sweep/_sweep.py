@@ -101,11 +101,29 @@ def run_api(df, ref: dict, table: dict) -> list[dict]:
 
     if table["kind"] == "table1":
         t = serostudy.table1(df, **table1_kwargs(ref, table))
-    else:
+    elif hasattr(serostudy, "table2"):
         t = serostudy.table2(df, by=table["by"], group=table["group"], exposure=table["exposure"],
                              include=table["variables"])
+    else:  # the code before serostudy.table2 existed (BEFORE figures): the builder it calls
+        t = _table2_before(df, table)
     return [{k: getattr(r, k) for k in ("variable", "statistic", "group", "level", "term", "estimate", "ci_low",
                                         "ci_high", "pvalue", "df", "method")} for r in t.records]
+
+
+def _table2_before(df, table: dict):
+    from serostudy._analysis.table1 import GroupSpec
+    from serostudy._analysis.table2 import build_table2
+    from serostudy._analysis._varspec import VarSpec
+    from serostudy._io.config import TestPolicy
+
+    by = table["by"]
+    df = df[df[by].notna()]
+    text = [str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in df[by]]
+    frame = df.assign(**{by: text})
+    spec = lambda c: VarSpec(name=c, label=c, kind="continuous")  # noqa: E731
+    return build_table2(frame, group=table["group"], groups=GroupSpec(by, tuple(sorted(set(text))), {}),
+                        exposure=spec(table["exposure"]), variables=[spec(c) for c in table["variables"]],
+                        policy=TestPolicy())
 
 
 def run_cli(ref: dict, table: dict) -> list[dict]:

@@ -52,10 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     causes: collections.Counter[str] = collections.Counter()
     for o in api + cli:
         if o.error:
-            causes["CRASH " + re.sub(r"[-0-9.e]+", "#", o.error)[:160]] += 1
+            causes["CRASH " + re.sub(r"-?\d[\d.e+-]*", "#", o.error)[:160]] += 1
         for p in o.problems:
             m = re.match(r"\S+ (\S+) group=\S+ level=.* term=.* (\w+): serostudy", p)
-            tag = f"{m.group(1)}.{m.group(2)}" if m else re.sub(r"[-0-9.e]+", "#", p)[:120]
+            tag = f"{m.group(1)}.{m.group(2)}" if m else re.sub(r"-?\d[\d.e+-]*", "#", p)[:120]
             causes[f"MISMATCH {tag}" + (" [welch_anova]" if "welch_anova" in p else "")] += 1
     if causes:
         print("\nby cause:")
