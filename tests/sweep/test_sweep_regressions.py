@@ -42,3 +42,19 @@ def test_table2_fewer_than_three_pairs_keeps_the_table():
     assert sparse.n == 2
     assert any("3 complete pairs" in w for w in sparse.warnings)
     assert _rec(t, "age", "spearman_rho").estimate is not None
+
+
+def test_ttest_from_stats_huge_values_do_not_overflow():
+    """Property tests: means and SDs near 1e300 (a valid float range) raised a bare
+    OverflowError from ``sd ** 2``; t, df and p do not depend on the scale."""
+    from serostudy.stats import ttest_from_stats
+
+    small = ttest_from_stats(1.0, 2.0, 10, 3.0, 1.5, 12)
+    big = ttest_from_stats(1e300, 2e300, 10, 3e300, 1.5e300, 12)
+    assert big.statistic == pytest.approx(small.statistic, rel=1e-12)
+    assert big.df == pytest.approx(small.df, rel=1e-12)
+    assert big.pvalue == pytest.approx(small.pvalue, rel=1e-12)
+    assert big.estimate.ci.low == pytest.approx(small.estimate.ci.low * 1e300, rel=1e-12)
+    tiny = ttest_from_stats(1e-300, 2e-300, 10, 3e-300, 1.5e-300, 12, equal_var=True)
+    assert tiny.statistic == pytest.approx(ttest_from_stats(1.0, 2.0, 10, 3.0, 1.5, 12, equal_var=True).statistic,
+                                           rel=1e-12)
