@@ -37,8 +37,9 @@ class Record:
         Model term or comparison label (e.g. ``"nmosd vs control"``, ``"b12_per_10"``).
     ci_low, ci_high, confidence_level
         Confidence interval.
-    se, df, n, denominator, pvalue
-        Standard error, degrees of freedom, observations used, denominator of a
+    se, df, df_denominator, n, denominator, pvalue
+        Standard error, degrees of freedom (``df_denominator``: denominator df of an F statistic;
+        Welch's ANOVA gives a non-integer one), observations used, denominator of a
         percentage, p-value.
     method
         Name of the method, as printed in a footnote.
@@ -58,6 +59,7 @@ class Record:
     confidence_level: float | None = None
     se: float | None = None
     df: float | None = None
+    df_denominator: float | None = None
     n: int | None = None
     denominator: int | None = None
     pvalue: float | None = None

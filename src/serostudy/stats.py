@@ -11,8 +11,10 @@ Two-sample comparisons (group 1 minus group 2):
 Contingency tables (rows = levels, columns = groups):
     :func:`chi2_test`, :func:`fisher_test`, :func:`contingency_test`,
     :func:`odds_ratio`, :func:`cramers_v`
+Several groups (from summaries):
+    :func:`oneway_anova_from_stats` (Welch's ANOVA or the classic F)
 Correlation:
-    :func:`correlation`, :func:`pearson_from_sums`, :func:`correlation_ci`,
+    :func:`correlation` (Pearson, Spearman, Kendall), :func:`pearson_from_sums`, :func:`correlation_ci`,
     :func:`correlation_pvalue`
 Description:
     :func:`summarize_continuous`, :class:`ContinuousSummary`
@@ -27,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+from serostudy._inference._anova import oneway_anova_from_stats
 from serostudy._inference._contingency import (
     chi2_test,
     contingency_test,
@@ -65,6 +68,7 @@ __all__ = [
     "hedges_g_from_stats",
     "mannwhitney",
     "odds_ratio",
+    "oneway_anova_from_stats",
     "pearson_from_sums",
     "smd_categorical",
     "smd_continuous",

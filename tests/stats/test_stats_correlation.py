@@ -98,4 +98,30 @@ def test_bad_helper_input():
     with pytest.raises(InputError, match="`alternative` must be one of"):
         correlation([1, 2, 3], [3, 1, 2], alternative="two.sided")
     with pytest.raises(InputError, match="`method` must be one of"):
-        correlation([1, 2, 3], [3, 1, 2], method="kendall")
+        correlation([1, 2, 3], [3, 1, 2], method="pearsons")
+
+
+# ------------------------------------------------------------------- Kendall's tau
+def _kendall_cases():
+    import json
+
+    from _stats_ref import REF_DIR
+
+    with open(REF_DIR / "extreme.json", encoding="utf-8") as fh:
+        return json.load(fh)["kendall"]
+
+
+@pytest.mark.parametrize("ref", _kendall_cases(), ids=lambda c: f"{c['case']}-{c['alternative']}")
+def test_kendall_tau_b_matches_r_cor_test(ref):
+    """R cor.test(method = "kendall"): tau-b; exact p (n < 50, no ties) or the
+    normal approximation with tie-corrected variance.  rtol 1e-9 (R's ckendall is
+    the same recursion; the normal p uses the same formula)."""
+    from serostudy.stats import correlation
+
+    res = correlation(vec(ref["x"]), vec(ref["y"]), method="kendall", alternative=ALT[ref["alternative"]])
+    assert res.method == "Kendall rank correlation (tau-b)"
+    assert res.statistic_name == "tau"
+    assert_allclose(res.statistic, ref["estimate"], rtol=1e-12, atol=1e-15)
+    assert_allclose(res.pvalue, ref["p_value"], rtol=1e-9)
+    assert ("exact" in res.notes[0]) == (ref["statistic_name"] == "T")
+    assert res.confidence_interval() is None

@@ -27,6 +27,14 @@ if TYPE_CHECKING:  # pragma: no cover
 _SUPERSCRIPTS = "\u1d43\u1d47\u1d9c\u1d48\u1d49\u1da0\u1d4d\u02b0"  # a b c d e f g h
 
 
+#: Footnote and record warning when a zero cell makes the sample odds ratio undefined.
+ZERO_CELL_OR_NOTE = (
+    "a zero cell makes the sample odds ratio and its Woolf CI undefined: the conditional "
+    "maximum-likelihood odds ratio with its exact CI is shown instead (as R fisher.test prints; "
+    "it may be 0 or \u221e with one finite bound); no Haldane-Anscombe 0.5 correction"
+)
+
+
 @dataclass(frozen=True)
 class GroupSpec:
     column: str
@@ -67,6 +75,7 @@ def build_table1(
     records: list[Record] = []
     choices = list(choices)
     tests_used: dict[str, str] = {}  # method -> marker
+    zero_cell_or = [False]  # set by a categorical row: a zero cell made the sample OR undefined
     rows: list[Row] = []
 
     for g in groups.order:
@@ -138,7 +147,7 @@ def build_table1(
         else:
             rows.extend(
                 _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two, ncols, records,
-                                  missing, marker, in_groups, seed)
+                                  missing, marker, in_groups, seed, zero_cell_or)
             )
 
     footnotes = []
@@ -155,8 +164,10 @@ def build_table1(
             "Hodges\u2013Lehmann location shift for Mann\u2013Whitney-tested variables. Effect sizes: "
             f"Hedges' g; odds ratio of the first level for {g1} vs {g2} in 2\u00d72 tables (sample OR with Woolf CI "
             "beside a \u03c7\u00b2 test, conditional MLE with exact CI beside Fisher's test); "
-            "Cram\u00e9r's V otherwise."
+            "bias-corrected Cram\u00e9r's V (Bergsma) with noncentral \u03c7\u00b2 CI otherwise."
         )
+    if zero_cell_or[0]:
+        footnotes.append(ZERO_CELL_OR_NOTE[0].upper() + ZERO_CELL_OR_NOTE[1:] + ".")
     if smd and two:
         footnotes.append("SMD: absolute standardized mean difference (categorical: Yang & Dalton multi-level).")
     if synthetic:
@@ -275,15 +286,29 @@ def _continuous_test(spec, x, masks, summaries, tested, policy, two):
 
     from serostudy._inference._results import TestResult
 
-    arrays = [x[masks[g]][~np.isnan(x[masks[g]])] for g in tested]
     if spec.test in ("welch", "student"):
-        r = sps.f_oneway(*arrays)
-        res = TestResult(float(r.statistic), float(r.pvalue), "One-way ANOVA", "F",
-                         df=float(len(arrays) - 1), n=int(sum(map(len, arrays))))
-    else:
-        r = sps.kruskal(*arrays)
-        res = TestResult(float(r.statistic), float(r.pvalue), "Kruskal-Wallis test", "H",
-                         df=float(len(arrays) - 1), n=int(sum(map(len, arrays))))
+        # From the group summaries: Welch's ANOVA under the Welch policy, the classic F
+        # under the Student policy (R oneway.test(var.equal = FALSE / TRUE)).
+        from serostudy._inference._anova import oneway_anova_from_stats
+        from serostudy.exceptions import InputError as _InputError
+
+        ss = [summaries[g] for g in tested]
+        equal = spec.test == "student"
+        try:
+            res = oneway_anova_from_stats([s.mean for s in ss], [s.sd if s.n > 1 else 0.0 for s in ss],
+                                          [s.n for s in ss], equal_var=equal)
+        except _InputError as exc:
+            name = "One-way ANOVA" if equal else "Welch's ANOVA"
+            recs.append(Record("table1", spec.name, "F", None, term=term, method=name,
+                               warnings=(f"{name} not computed: {exc}",)))
+            return None, recs, "", ""
+        recs.append(Record("table1", spec.name, "F", res.statistic, term=term, df=res.df, df_denominator=res.df_denominator,
+                           pvalue=res.pvalue, n=res.n, method=res.method))
+        return res, recs, "", ""
+    arrays = [x[masks[g]][~np.isnan(x[masks[g]])] for g in tested]
+    r = sps.kruskal(*arrays)
+    res = TestResult(float(r.statistic), float(r.pvalue), "Kruskal-Wallis test", "H",
+                     df=float(len(arrays) - 1), n=int(sum(map(len, arrays))))
     recs.append(Record("table1", spec.name, res.statistic_name, res.statistic, term=term, df=res.df,
                        pvalue=res.pvalue, n=res.n, method=res.method))
     return res, recs, "", ""
@@ -305,10 +330,13 @@ def _missing_row(spec, n_missing, groups, overall, missing, ncols, in_groups):
 
 
 def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two, ncols, records, missing,
-                      marker, in_groups, seed=None):
+                      marker, in_groups, seed=None, zero_cell_or=None):
     from serostudy._inference._contingency import contingency_test, cramers_v, odds_ratio
 
     import pandas as pd
+
+    if zero_cell_or is None:
+        zero_cell_or = [False]
 
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     utext = [_txt(u) for u in uniques]
@@ -349,20 +377,31 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
                 kind = policy.odds_ratio
                 if kind == "auto":
                     kind = "conditional" if "Fisher" in res.method else "sample"
+                or_notes: tuple[str, ...] = ()
+                if kind == "sample" and (table == 0).any():
+                    # The sample OR a*d/(b*c) is 0, inf or 0/0 and its Woolf interval does
+                    # not exist; the conditional MLE with its exact interval does (R
+                    # fisher.test prints it).  No Haldane-Anscombe 0.5: R does not print it.
+                    kind = "conditional"
+                    or_notes = (ZERO_CELL_OR_NOTE,)
+                    zero_cell_or[0] = True
                 est = odds_ratio(table, kind=kind, confidence_level=policy.confidence_level)
                 lv = [lv for lv, k in zip(levels, keep) if k][0]
                 records.append(Record("table1", spec.name, "odds_ratio", est.estimate, level=lv, term=term,
                                       ci_low=est.ci.low if est.ci else None, ci_high=est.ci.high if est.ci else None,
                                       confidence_level=policy.confidence_level, n=int(table.sum()), method=est.method,
-                                      warnings=tuple(getattr(est, "notes", ()))))
-                eff_cell = "OR = " + fmt.est_ci(est.estimate, est.ci.low if est.ci else None, est.ci.high if est.ci else None, 2)
+                                      warnings=or_notes + tuple(getattr(est, "notes", ()))))
+                eff_cell = "OR = " + _ratio_ci(est.estimate, est.ci.low if est.ci else None,
+                                               est.ci.high if est.ci else None)
             else:
                 est = cramers_v(table, confidence_level=policy.confidence_level)
                 records.append(Record("table1", spec.name, "cramers_v", est.estimate, term=term,
                                       ci_low=est.ci.low if est.ci else None, ci_high=est.ci.high if est.ci else None,
                                       confidence_level=policy.confidence_level, n=int(table.sum()), method=est.method,
                                       warnings=tuple(getattr(est, "notes", ()))))
-                eff_cell = "V = " + fmt.est_ci(est.estimate, est.ci.low if est.ci else None, est.ci.high if est.ci else None, 2)
+                # no interval where it would exclude the estimate (the record's warnings say why)
+                eff_cell = "V = " + (fmt.est_ci(est.estimate, est.ci.low, est.ci.high, 2) if est.ci
+                                     else fmt.num(est.estimate, 2))
             if smd and two and len(tested_idx) == 2:
                 from serostudy._inference._twosample import smd_categorical
 
@@ -409,6 +448,19 @@ def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two
         records.append(Record("table1", spec.name, "missing", float(nmiss_overall), group="overall"))
     rows.extend(_missing_row(spec, n_missing, groups, overall, missing, ncols, in_groups))
     return rows
+
+
+def _ratio_ci(est: float | None, lo: float | None, hi: float | None) -> str:
+    """A ratio with its CI, where 0 and infinity are legitimate values (exact OR)."""
+
+    def one(v: float | None) -> str:
+        if v is not None and v == float("inf"):
+            return "\u221e"
+        return fmt.num(v, 2)
+
+    if est is None or np.isnan(est):  # NaN: not estimable
+        return "NA"
+    return f"{one(est)} ({one(lo)} to {one(hi)})"
 
 
 def _sorted_levels(uniques: Any, utext: list[str]) -> list[str]:

@@ -24,8 +24,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from serostudy._io.config import TestPolicy
 
-_METHOD_SYMBOL = {"pearson": "r", "spearman": "\u03c1"}
-_METHOD_NAME = {"pearson": "Pearson", "spearman": "Spearman"}
+_METHOD_SYMBOL = {"pearson": "r", "spearman": "\u03c1", "kendall": "\u03c4"}
+_METHOD_NAME = {"pearson": "Pearson", "spearman": "Spearman", "kendall": "Kendall"}
+_METHOD_STATISTIC = {"pearson": "pearson_r", "spearman": "spearman_rho", "kendall": "kendall_tau"}
 
 
 def build_table2(
@@ -53,7 +54,9 @@ def build_table2(
     choices: list[str] = []
     header = ["Variable", "n", "Mean \u00b1 SD", "Range"]
     for m in methods:
-        header += [f"{_METHOD_NAME[m]} {_METHOD_SYMBOL[m]} ({pct} CI)", "p"]
+        # R cor.test gives no interval for Kendall's tau, and neither do we
+        ci_part = "" if m == "kendall" else f" ({pct} CI)"
+        header += [f"{_METHOD_NAME[m]} {_METHOD_SYMBOL[m]}{ci_part}", "p"]
     rows = []
     notes_seen: list[str] = []
     for spec in variables:
@@ -66,7 +69,7 @@ def build_table2(
         for m in methods:
             res = _correlation_or_na(x, y, m, level, exposure.name, spec.name)
             ci = res.confidence_interval()
-            stat = "pearson_r" if m == "pearson" else "spearman_rho"
+            stat = _METHOD_STATISTIC[m]
             records.append(Record("table2", spec.name, stat, res.statistic, group=group, term=exposure.name,
                                   ci_low=ci.low if ci else None, ci_high=ci.high if ci else None,
                                   confidence_level=level, df=res.df, n=res.n, pvalue=res.pvalue, method=res.method,
@@ -74,8 +77,9 @@ def build_table2(
             for nt in res.notes:
                 if nt not in notes_seen:
                     notes_seen.append(nt)
-            cells += [fmt.est_ci(res.statistic, ci.low if ci else None, ci.high if ci else None, 2),
-                      fmt.pvalue(res.pvalue)]
+            shown = fmt.num(res.statistic, 2) if m == "kendall" else fmt.est_ci(
+                res.statistic, ci.low if ci else None, ci.high if ci else None, 2)
+            cells += [shown, fmt.pvalue(res.pvalue)]
         rows.append(Row(f"{spec.label}" + (f", {spec.unit}" if spec.unit else ""), tuple(cells), "variable", spec.name))
     panels = [Panel(tuple(header), tuple(rows),
                     title=f"A. Correlation with {exposure.label} ({exposure.unit}) in {groups.label(group)}"
@@ -84,7 +88,9 @@ def build_table2(
         f"Correlations in {groups.label(group)} only, pairwise complete observations. "
         f"CIs by Fisher's z transformation (SE 1/\u221a(n \u2212 3)). "
         + ("Pearson p from t with n \u2212 2 df; " if "pearson" in methods else "")
-        + ("Spearman p as R cor.test (exact for small n without ties, else t approximation)." if "spearman" in methods else ""),
+        + ("Spearman p as R cor.test (exact for small n without ties, else t approximation). " if "spearman" in methods else "")
+        + ("Kendall's \u03c4-b without CI (as R cor.test); p exact for n < 50 without ties, else normal "
+           "approximation with tie correction." if "kendall" in methods else ""),
     ]
     if compare_by is not None:
         panels.append(_compare_panel(data, groups, exposure, compare_by, policy, records, choices))

@@ -17,7 +17,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize
 from scipy import stats as sps
-from scipy.stats.contingency import odds_ratio as _scipy_odds_ratio
 
 from serostudy._inference._checks import (
     check_alternative,
@@ -194,7 +193,7 @@ def fisher_test(
             f"Fisher-Freeman-Halton test of a {r} x {c} table is two-sided only; "
             f"`alternative` must be 'two-sided', got {alternative!r}"
         )
-    p = None
+    p: float | None = None
     if method in ("auto", "exact"):
         try:
             p = fisher_rxc_exact(t, limit=max_tables)
@@ -294,8 +293,8 @@ def odds_ratio(
     kind
         ``"conditional"`` (default): conditional maximum-likelihood estimate and exact
         interval from the noncentral hypergeometric distribution, as R
-        ``fisher.test()$estimate`` and ``$conf.int`` (computed by
-        ``scipy.stats.contingency.odds_ratio``).  Zero cells are fine: the estimate is
+        ``fisher.test()$estimate`` and ``$conf.int`` (the same equations, solved
+        on the log-odds-ratio scale over the support in one vectorised pass each).  Zero cells are fine: the estimate is
         0 or inf and the interval is bounded by 0 or inf.
         ``"sample"``: ``a d / (b c)`` with the Woolf (Wald, log scale) interval
         ``exp(log OR +/- z sqrt(1/a + 1/b + 1/c + 1/d))``.  A zero cell makes it
@@ -308,7 +307,7 @@ def odds_ratio(
     -----
     R's ``fisher.test`` finds the conditional MLE and its interval with ``uniroot``
     at its default tolerance (~1e-4 on its internal scale), so R's numbers are accurate
-    to about 1e-5 relative; scipy solves to full precision.  Tests compare with
+    to about 1e-5 relative; we solve to full precision.  Tests compare with
     ``fisher.test`` at rtol 1e-4 and with the same equations solved tightly in R at
     rtol 1e-6 (``tests/reference/stats/``).
 
@@ -324,16 +323,17 @@ def odds_ratio(
     t = _as_2x2(table2x2)
     notes: list[str] = []
     if kind == "conditional":
-        res = _scipy_odds_ratio(t, kind="conditional")
-        ci = res.confidence_interval(confidence_level=level, alternative=alternative)
         if (t.sum(axis=0) == 0).any() or (t.sum(axis=1) == 0).any():
             notes.append("an empty row or column: the odds ratio is undefined (NaN; interval 0 to inf)")
-        elif (t == 0).any():
-            notes.append("a zero cell: conditional MLE and exact interval remain defined (may be 0 or inf)")
+            est, lo, hi = math.nan, 0.0, math.inf
+        else:
+            if (t == 0).any():
+                notes.append("a zero cell: conditional MLE and exact interval remain defined (may be 0 or inf)")
+            est, lo, hi = _conditional_or(t, level, alternative)
         return Estimate(
             "odds ratio",
-            float(res.statistic),
-            ConfidenceInterval(float(ci.low), float(ci.high), level),
+            est,
+            ConfidenceInterval(lo, hi, level),
             method="conditional maximum-likelihood odds ratio; exact interval (as R fisher.test)",
             notes=tuple(notes),
         )
@@ -361,25 +361,129 @@ def odds_ratio(
     return Estimate("odds ratio", math.exp(log_or), ConfidenceInterval(lo, hi, level), method=method, se=se, notes=tuple(notes))
 
 
+class _NcHypergeom:
+    """Fisher's noncentral hypergeometric distribution of ``t[0, 0]`` given the margins,
+    on the log scale: ``log P(x; psi) = log C(m, x) + log C(n, k - x) + x log psi - log Z``.
+
+    Every evaluation is one vectorised pass over the support (at most ``n / 2 + 1``
+    values), normalised by its maximum, so any log odds ratio is finite and a 2 x 2
+    table with n = 1e5 costs milliseconds (scipy's ``odds_ratio`` took minutes).
+    """
+
+    def __init__(self, t: NDArray[np.int64]) -> None:
+        self.x = int(t[0, 0])
+        m, n, k = int(t[:, 0].sum()), int(t[:, 1].sum()), int(t[0, :].sum())
+        self.lo, self.hi = max(0, k - n), min(k, m)
+        self.support = np.arange(self.lo, self.hi + 1, dtype=np.float64)
+        self.logdc = sps.hypergeom.logpmf(self.support, m + n, m, k)
+
+    def probs(self, lor: float) -> NDArray[np.float64]:
+        w = self.logdc + lor * self.support
+        w = np.exp(w - w.max())
+        return w / w.sum()
+
+    def mean(self, lor: float) -> float:
+        return float(np.dot(self.support, self.probs(lor)))
+
+    def upper_tail(self, lor: float) -> float:  # P(X >= x)
+        return float(self.probs(lor)[self.x - self.lo :].sum())
+
+    def lower_tail(self, lor: float) -> float:  # P(X <= x)
+        return float(self.probs(lor)[: self.x - self.lo + 1].sum())
+
+
+def _solve_increasing(f, start: float) -> float:
+    """Root of an increasing function of the log odds ratio, bracketed from ``start``."""
+    lo, hi, step = start - 1.0, start + 1.0, 1.0
+    while f(lo) > 0:
+        lo, step = lo - step, step * 2
+    step = 1.0
+    while f(hi) < 0:
+        hi, step = hi + step, step * 2
+    return float(optimize.brentq(f, lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps, maxiter=500))
+
+
+def _conditional_or(t: NDArray[np.int64], level: float, alternative: str) -> tuple[float, float, float]:
+    """Conditional MLE of the odds ratio and its exact interval (R ``fisher.test``).
+
+    The MLE solves ``E[X; psi] = x``; the bounds solve ``P(X >= x; psi) = alpha`` and
+    ``P(X <= x; psi) = alpha`` (``alpha = (1 - level) / 2`` two-sided, ``1 - level``
+    one-sided), on the log scale with Brent's method.  At the ends of the support the
+    estimate is 0 or inf and the matching bound is 0 or inf, as in R.
+    """
+    d = _NcHypergeom(t)
+    a, b, c, dd = (float(v) + 0.5 for v in t.ravel())
+    start = math.log(a * dd / (b * c))  # Haldane-corrected log OR: only a bracket start
+    x = d.x
+    if x == d.lo:
+        est = 0.0
+    elif x == d.hi:
+        est = math.inf
+    else:
+        est = math.exp(_solve_increasing(lambda l: d.mean(l) - x, start))
+    alpha = (1 - level) / 2 if alternative == "two-sided" else 1 - level
+    low, high = 0.0, math.inf
+    if alternative in ("two-sided", "greater") and x > d.lo:
+        low = math.exp(_solve_increasing(lambda l: d.upper_tail(l) - alpha, start))
+    if alternative in ("two-sided", "less") and x < d.hi:
+        high = math.exp(_solve_increasing(lambda l: alpha - d.lower_tail(l), start))
+    return est, low, high
+
+
+def _ncx2_cdf(chi: float, df: int, ncp: float) -> float:
+    """``P(X <= chi; df, ncp)``, never NaN.
+
+    scipy's ``ncx2.cdf`` returns NaN (or values outside [0, 1]) far in a tail for
+    large ``ncp``; there the value is 0 or 1 to double precision for the purpose of
+    bracketing, and the Sankaran/Patnaik-type normal approximation of
+    ``(X / (df + ncp))^(1/3)`` stands in.
+    """
+    if ncp <= 0:
+        return float(sps.chi2.cdf(chi, df))
+    with np.errstate(all="ignore"):
+        p = float(sps.ncx2.cdf(chi, df, ncp))
+    if math.isfinite(p) and 0.0 <= p <= 1.0:
+        return p
+    # Sankaran (1959) cube-root normal approximation
+    k, lam = float(df), float(ncp)
+    h = 1 - 2 / 3 * (k + lam) * (k + 3 * lam) / (k + 2 * lam) ** 2
+    pp = (k + 2 * lam) / (k + lam) ** 2
+    m = (h - 1) * (1 - 3 * h) * pp
+    z = ((chi / (k + lam)) ** h - (1 + h * pp * (h - 1 - 0.5 * (2 - h) * m))) / (h * math.sqrt(2 * pp) * (1 + 0.5 * m * pp))
+    return float(sps.norm.cdf(z))
+
+
 def _ncx2_ncp(chi: float, df: int, target: float) -> float:
-    """ncp >= 0 with ``P(X <= chi; df, ncp) == target``; 0 if no positive root."""
+    """ncp >= 0 with ``P(X <= chi; df, ncp) == target``; 0 if no positive root.
+
+    The bracket starts at the normal-approximation root ``chi - df - z sqrt(2 (df +
+    2 chi))`` and widens geometrically; the cdf handed to Brent's method never
+    returns NaN (:func:`_ncx2_cdf`).
+    """
 
     def f(ncp: float) -> float:
-        return float(sps.ncx2.cdf(chi, df, ncp) if ncp > 0 else sps.chi2.cdf(chi, df)) - target
+        return _ncx2_cdf(chi, df, ncp) - target
 
     if f(0.0) <= 0:
         return 0.0
-    hi = max(1.0, 2 * chi)
-    while f(hi) > 0:
-        hi *= 2
-    return float(optimize.brentq(f, 0.0, hi, xtol=1e-12, rtol=4 * np.finfo(float).eps, maxiter=500))
+    scale = math.sqrt(2.0 * (df + 2.0 * chi))
+    start = max(0.0, chi - df - float(sps.norm.ppf(target)) * scale)
+    lo, hi, step = max(0.0, start - scale), start + scale, scale
+    while lo > 0 and f(lo) < 0:
+        hi, lo, step = lo, max(0.0, lo - step), step * 2
+    step = scale
+    for _ in range(200):
+        if f(hi) <= 0:
+            break
+        lo, hi, step = hi, hi + step, step * 2
+    return float(optimize.brentq(f, lo, hi, xtol=1e-12, rtol=4 * np.finfo(float).eps, maxiter=500))
 
 
 def cramers_v(
     table: ArrayLike,
     *,
     confidence_level: float = 0.95,
-    adjust: bool = False,
+    adjust: bool = True,
     alternative: Alternative = "two-sided",
 ) -> Estimate:
     """Cramér's V with a noncentral chi-squared CI, as R ``effectsize::cramers_v``.
@@ -391,13 +495,22 @@ def cramers_v(
     chi-squared distribution of chi2 and maps both bounds through the same formula;
     the upper bound is capped at 1.
 
+    The default is the bias-corrected V (``adjust=True``, effectsize's default).  The
+    classical V is biased upward by about ``df / n``, so for a weak association in a
+    large table (chi2 below the 2.5% point of the central chi2: interval 0 to 0) or a
+    variable with few participants per level it can lie outside the noncentral
+    chi-squared interval (``V = 0.02 (0.00 to 0.00)``, ``V = 1.00 (0.00 to 0.48)``,
+    issue 9).  The bias-corrected V is 0 in the first case and inside its interval;
+    wherever an estimate still lies outside (few participants per level), the
+    interval is left out (``ci=None``) with a note, never printed beside it.  A
+    bias-corrected V with ``min(r~, c~) <= 1`` (about one participant per level) is
+    not estimable: NaN with a note.
+
     Notes
     -----
-    Defaults differ from effectsize 0.8.3 on purpose: effectsize uses
-    ``adjust = TRUE`` and ``alternative = "greater"`` (a one-sided interval
-    ``[low, 1]``); we follow the house vocabulary (two-sided 95% interval) and the
-    classical, unadjusted V that papers report.  Pass ``adjust=True,
-    alternative="greater"`` to get effectsize's defaults.  effectsize finds the
+    effectsize 0.8.3 uses ``alternative = "greater"`` (a one-sided interval
+    ``[low, 1]``) by default; we follow the house vocabulary (two-sided 95% interval).
+    Pass ``alternative="greater"`` to get effectsize's defaults.  effectsize finds the
     noncentrality bounds with ``optim`` (accurate to ~1e-5); ours are solved with
     Brent's method.  Tests: estimate rtol 1e-10, CI rtol 1e-4 vs effectsize and rtol
     1e-7 vs the same equations solved tightly in R.  Empty rows and columns are left
@@ -406,7 +519,9 @@ def cramers_v(
     Examples
     --------
     >>> v = cramers_v([[12, 20], [23, 33]])
-    >>> round(v.estimate, 4)
+    >>> v.estimate, round(v.ci.high, 4)
+    (0.0, 0.2097)
+    >>> round(cramers_v([[12, 20], [23, 33]], adjust=False).estimate, 4)
     0.0351
     """
     check_alternative(alternative)
@@ -433,6 +548,13 @@ def cramers_v(
         l_ = c - (c - 1) ** 2 / (n - 1)
     else:
         k, l_ = float(r), float(c)
+    if min(k, l_) <= 1:  # bias-corrected only: about as many levels as participants
+        notes.append(
+            f"bias-corrected Cramér's V not estimable: a {r} x {c} table with n = {n} leaves no "
+            "room for association after the bias correction (about one participant per level)"
+        )
+        return Estimate("Cramér's V (bias-corrected)", math.nan, None,
+                        method="Cramér's V (bias-corrected); not estimable", notes=tuple(notes))
     div = math.sqrt(min(k, l_) - 1)
 
     def to_v(x: float) -> float:
@@ -441,17 +563,27 @@ def cramers_v(
             phi2 = max(0.0, phi2 - df / (n - 1))
         return math.sqrt(phi2) / div
 
-    v = to_v(chi)
-    lo, hi = to_v(ncp_lo), min(to_v(ncp_hi), 1.0)
+    v = min(to_v(chi), 1.0)
+    lo, hi = min(to_v(ncp_lo), 1.0), min(to_v(ncp_hi), 1.0)
     if alternative == "greater":
         hi = 1.0
     elif alternative == "less":
         lo = 0.0
     name = "Cramér's V (bias-corrected)" if adjust else "Cramér's V"
+    ci: ConfidenceInterval | None = ConfidenceInterval(lo, hi, level)
+    if not lo <= v <= hi:
+        # effectsize would print this interval; it excludes its own estimate (issue 9)
+        notes.append(
+            f"{name} ({v:.4g}) lies outside the noncentral chi-squared interval ({lo:.4g} to {hi:.4g}): "
+            f"with df = {df} and n = {n} (few participants per level) the estimate and the interval "
+            "disagree, so no interval is given"
+            + ("" if adjust else "; the bias-corrected V (adjust=True) usually has one")
+        )
+        ci = None
     return Estimate(
         name,
         v,
-        ConfidenceInterval(lo, hi, level),
+        ci,
         method=name + "; CI by noncentral chi-squared (as R effectsize::cramers_v)",
         notes=tuple(notes),
     )

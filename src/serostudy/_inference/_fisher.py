@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-__all__ = ["fisher_rxc_exact", "fisher_rxc_monte_carlo", "TooManyTables", "FEXACT_TOL"]
+__all__ = ["FEXACT_TOL", "TooManyTables", "fisher_rxc_exact", "fisher_rxc_monte_carlo", "fisher_rxc_total_mass"]
 
 FEXACT_TOL = 3.45254e-7
 
@@ -80,6 +80,28 @@ def _partials(
     return used, logw
 
 
+def _segmented_cumsum(v: NDArray[np.float64], seg: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Inclusive prefix sums of ``v`` restarting at each new value of the sorted ``seg``.
+
+    A log-step (Hillis-Steele) scan: each prefix is a tree sum of positive terms of its
+    own segment only, so there is no cancellation (a global ``cumsum`` minus the
+    segment's offset loses the small segments next to large ones).
+    """
+    x = v.copy()
+    if x.size == 0:
+        return x
+    starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+    longest = int(np.diff(np.r_[starts, seg.size]).max())
+    d = 1
+    while d < longest:
+        same = seg[d:] == seg[:-d]
+        add = np.where(same, x[:-d], 0.0)
+        x = x.copy()
+        x[d:] += add
+        d *= 2
+    return x
+
+
 class _RightParts:
     """Right partial tables indexed for "which complete this left part" queries.
 
@@ -88,6 +110,10 @@ class _RightParts:
     with totals ``target - ul`` and log weight ``<= threshold - wl``.  Values are
     compared exactly: both sides are mapped to ranks in the sorted right-part values,
     and (key, rank) is packed into one int64 for a single ``searchsorted``.
+
+    Weights are summed per key, each key scaled by its own largest weight, with a
+    segmented prefix sum: no subtraction of running totals (the cancellation that lost
+    up to 0.16% of the probability mass of 2 x 3 tables with n = 236, issue 9).
     """
 
     def __init__(self, ur: NDArray[np.int64], wr: NDArray[np.float64], radix: NDArray[np.int64]) -> None:
@@ -96,14 +122,15 @@ class _RightParts:
         order = np.lexsort((wr, key))
         key, wr = key[order], wr[order]
         self.values = np.sort(wr)
-        self.m = float(wr.max())
         self.ukeys, seg_start = np.unique(key, return_index=True)
         self.seg_start = seg_start
         self.width = np.int64(wr.size + 1)
         dense = np.searchsorted(self.ukeys, key)
         rank = np.searchsorted(self.values, wr, side="left")
         self.packed = dense.astype(np.int64) * self.width + rank
-        self.cw = np.concatenate([[0.0], np.cumsum(np.exp(wr - self.m))])
+        seg_end = np.r_[seg_start[1:], wr.size]
+        self.seg_max = wr[seg_end - 1]  # ascending within a key: the last is the largest
+        self.cw = _segmented_cumsum(np.exp(wr - self.seg_max[dense]), dense)
 
     def log_sum(self, target: NDArray[np.int64], ul: NDArray[np.int64], wl: NDArray[np.float64], threshold: float) -> float:
         """log of sum of exp(wl + wr) over completing pairs with wl + wr <= threshold."""
@@ -121,21 +148,20 @@ class _RightParts:
         dense, wl = dense_c[hit], wl[hit]
         rank = np.searchsorted(self.values, threshold - wl, side="right")
         pos = np.searchsorted(self.packed, dense.astype(np.int64) * self.width + rank, side="left")
-        s = self.cw[pos] - self.cw[self.seg_start[dense]]
-        ml = float(wl.max())
-        total = float(np.sum(np.exp(wl - ml) * s))
-        return math.log(total) + ml + self.m if total > 0 else -math.inf
+        start = self.seg_start[dense]
+        s = np.where(pos > start, self.cw[np.maximum(pos - 1, 0)], 0.0)
+        scale = wl + self.seg_max[dense]
+        used = s > 0
+        if not used.any():
+            return -math.inf
+        m = float(scale[used].max())
+        total = float(np.sum(np.exp(scale[used] - m) * s[used]))
+        return math.log(total) + m
 
 
-def fisher_rxc_exact(table: NDArray[np.int64], *, limit: int = 4_000_000) -> float:
-    """Two-sided exact p-value of ``table`` (no empty rows or columns).
-
-    The columns are split into two interleaved halves (largest column first).  If a
-    half needs more than ``limit`` partial tables, the largest column is taken out
-    and looped over (each of its possible vectors), with the remaining columns met
-    in the middle for each.  Raises :class:`TooManyTables` if that is too much work
-    as well.
-    """
+def _log_sum_no_more_probable(table: NDArray[np.int64], limit: int, tol: float) -> float:
+    """log of the total probability of the tables with ``table``'s margins whose log
+    probability is at most the observed one + ``tol`` (``tol = inf``: all tables)."""
     t = np.asarray(table, dtype=np.int64)
     if t.shape[0] > t.shape[1]:
         t = t.T  # fewer rows: fewer cells per column to enumerate
@@ -144,7 +170,7 @@ def fisher_rxc_exact(table: NDArray[np.int64], *, limit: int = 4_000_000) -> flo
     n = int(t.sum())
     const = float(_lfact(rows).sum() + _lfact(cols).sum() - _lfact(n))
     obs = float(-_lfact(t).sum())
-    threshold = obs + FEXACT_TOL
+    threshold = obs + tol
     if float(np.prod(rows.astype(np.float64) + 1)) > 2.0**62:
         raise TooManyTables
     radix = np.cumprod(np.concatenate([[1], rows[:-1] + 1])).astype(np.int64)
@@ -167,14 +193,43 @@ def fisher_rxc_exact(table: NDArray[np.int64], *, limit: int = 4_000_000) -> flo
         if ul.shape[0] > ur.shape[0]:  # query with the smaller set, index the larger
             ul, wl, ur, wr = ur, wr, ul, wl
         right = _RightParts(ur, wr, radix)
-        log_total = -math.inf
+        parts = []
         for m in range(um.shape[0]):
             part = right.log_sum(rows - um[m], ul, wl, threshold - wm[m])
             if part > -math.inf:
-                log_total = float(np.logaddexp(log_total, part + wm[m]))
-    if log_total == -math.inf:
-        return 0.0
-    return min(1.0, math.exp(log_total + const))
+                parts.append(part + wm[m])
+        if not parts:
+            return -math.inf
+        arr = np.asarray(parts)
+        mx = float(arr.max())
+        log_total = mx + math.log(float(np.sum(np.exp(arr - mx))))
+    return log_total + const
+
+
+def fisher_rxc_exact(table: NDArray[np.int64], *, limit: int = 4_000_000) -> float:
+    """Two-sided exact p-value of ``table`` (no empty rows or columns).
+
+    The columns are split into two interleaved halves (largest column first).  If a
+    half needs more than ``limit`` partial tables, the largest column is taken out
+    and looped over (each of its possible vectors), with the remaining columns met
+    in the middle for each.  Raises :class:`TooManyTables` if that is too much work
+    as well.
+
+    Validated against exact rational enumeration (Python ``fractions``) on 60+ small
+    tables: relative error <= 1e-10, total probability mass 1 to 1e-12
+    (``tests/stats/test_stats_fisher_exact_rational.py``).
+    """
+    lt = _log_sum_no_more_probable(table, limit, FEXACT_TOL)
+    return 0.0 if lt == -math.inf else min(1.0, math.exp(lt))
+
+
+def fisher_rxc_total_mass(table: NDArray[np.int64], *, limit: int = 4_000_000) -> float:
+    """Total probability of every table with ``table``'s margins (1 up to rounding).
+
+    The exactness check of the enumeration: the same sums as :func:`fisher_rxc_exact`
+    with no threshold.
+    """
+    return math.exp(_log_sum_no_more_probable(table, limit, math.inf))
 
 
 def fisher_rxc_monte_carlo(

@@ -53,8 +53,39 @@ class Estimate:
     se: float | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
+    def __post_init__(self) -> None:
+        check_interval_contains(self.name, self.estimate, self.ci)
+
     def confidence_interval(self) -> ConfidenceInterval | None:
         return self.ci
+
+
+def check_interval_contains(name: str, estimate: float | None, ci: ConfidenceInterval | None) -> None:
+    """Refuse an interval that excludes its own estimate (issue 9 finding 5).
+
+    Every :class:`Estimate` runs this, so no result of the inference layer (and no
+    table built from one) can print ``V = 1.00 (0.00 to 0.48)``.  A NaN estimate or
+    bound (not estimable) passes; a slack of 1e-9 relative absorbs the last bits of
+    two computations of the same number.
+
+    Raises
+    ------
+    SerostudyError
+        The interval excludes the estimate: a bug in the function that built it.
+    """
+    if ci is None or estimate is None:
+        return
+    lo, hi, est = float(ci.low), float(ci.high), float(estimate)
+    if math.isnan(est) or math.isnan(lo) or math.isnan(hi):
+        return
+    slack = 1e-9 * max(1.0, abs(est)) if math.isfinite(est) else 0.0
+    if not (lo - slack <= est <= hi + slack):
+        from serostudy.exceptions import SerostudyError
+
+        raise SerostudyError(
+            f"internal error: the {name} interval [{lo!r}, {hi!r}] excludes its estimate {est!r}; "
+            "please report this with the input"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +112,8 @@ class TestResult:
         Number of observations used.
     notes
         Automatic choices and caveats (e.g. "expected count < 5 in 2 cells: Fisher used").
+    df_denominator
+        Denominator degrees of freedom of an F statistic (``df`` is the numerator's).
     """
 
     statistic: float
@@ -92,6 +125,7 @@ class TestResult:
     estimate: Estimate | None = None
     n: int | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    df_denominator: float | None = None
 
     def confidence_interval(self) -> ConfidenceInterval | None:
         """Confidence interval of :attr:`estimate`, if the test has one."""

@@ -166,20 +166,61 @@ def ttest_from_stats(
 # ------------------------------------------------------------------ Hedges' g, SMD
 
 
+def _nct_cdf_normal(t: float, df: float, ncp: float) -> float:
+    """Abramowitz & Stegun 26.7.10 normal approximation to ``P(T <= t; df, ncp)``.
+
+    R's ``pt`` itself switches to this formula when ``ncp^2 > 1415.4`` or
+    ``df > 4e5``; here it is only the fallback where scipy's ``nct.cdf`` gives NaN
+    (far in a tail, where the exact value is 0 or 1 to double precision) and the
+    start of the bracket.
+    """
+    s = 1.0 / (4.0 * df)
+    return float(sps.norm.cdf((t * (1.0 - s) - ncp) / math.sqrt(1.0 + t * t * 2.0 * s)))
+
+
+def _nct_cdf(t: float, df: float, ncp: float) -> float:
+    """``P(T <= t; df, ncp)``, never NaN: scipy's value, or the normal approximation."""
+    with np.errstate(all="ignore"):
+        p = float(sps.nct.cdf(t, df, ncp))
+    if math.isfinite(p) and 0.0 <= p <= 1.0:
+        return p
+    return _nct_cdf_normal(t, df, ncp)
+
+
 def _nct_ncp_for_cdf(t: float, df: float, target: float) -> float:
-    """Noncentrality ``ncp`` with ``P(T <= t; df, ncp) == target`` (cdf falls with ncp)."""
+    """Noncentrality ``ncp`` with ``P(T <= t; df, ncp) == target`` (cdf falls with ncp).
+
+    The bracket starts at the root of the normal approximation (a Wald-type start,
+    ``t (1 - 1/(4 df)) - z sqrt(1 + t^2 / (2 df))``) and widens geometrically; the
+    function handed to Brent's method is :func:`_nct_cdf`, which never returns NaN,
+    so the search works for any finite ``t`` (|t| in the hundreds, df up to 1e5+).
+    """
+    scale = math.sqrt(1.0 + t * t / (2.0 * df))
+    start = t * (1.0 - 1.0 / (4.0 * df)) - float(sps.norm.ppf(target)) * scale
 
     def f(ncp: float) -> float:
-        return float(sps.nct.cdf(t, df, ncp)) - target
+        return _nct_cdf(t, df, ncp) - target
 
-    width = 2.0 + 2.0 * abs(t)
-    lo, hi = t - width, t + width
-    while f(lo) < 0:
-        lo -= width
-        width *= 2
-    while f(hi) > 0:
-        hi += width
-        width *= 2
+    width = max(1.0, 0.25 * scale)
+    lo, hi = start - width, start + width
+    for _ in range(200):
+        if f(lo) >= 0:
+            break
+        hi, lo, width = lo, lo - width, width * 2
+    else:  # pragma: no cover - the cdf tends to 1 as ncp -> -inf
+        raise InputError(f"noncentral t interval: no lower bracket for t = {t!r}, df = {df!r}")
+    width = max(1.0, 0.25 * scale)
+    for _ in range(200):
+        if f(hi) <= 0:
+            break
+        lo, hi, width = hi, hi + width, width * 2
+    else:  # pragma: no cover - the cdf tends to 0 as ncp -> +inf
+        raise InputError(f"noncentral t interval: no upper bracket for t = {t!r}, df = {df!r}")
+    flo, fhi = f(lo), f(hi)
+    if flo == 0:
+        return lo
+    if fhi == 0:
+        return hi
     return float(optimize.brentq(f, lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps, maxiter=500))
 
 
@@ -208,7 +249,12 @@ def hedges_g_from_stats(
     1e-5; we solve ``pt(t, df, ncp) = p`` with Brent's method to ~1e-12.  The point
     estimate matches effectsize to rtol 1e-10; the CI matches a tight R root
     (``uniroot`` on ``pt``) to rtol 1e-7 and effectsize to 1e-4
-    (``tests/reference/stats/``).
+    (``tests/reference/stats/``).  The search never meets a NaN (issue 9): where
+    scipy's ``nct.cdf`` returns NaN far in a tail, the Abramowitz & Stegun normal
+    approximation (the one R's ``pt`` uses for |ncp| > 37.62) stands in, and the
+    bracket starts from that approximation's root.  Checked on an extreme grid
+    (n from 4 to 1e5, |d| up to 25, |t| up to 584) against a tight R root to rtol 1e-6
+    (``make_extreme.R``); effectsize's ``optim`` is not converged on several of those.
 
     Examples
     --------

@@ -230,7 +230,7 @@ class Table2Spec(_Strict):
     group: str
     exposure: str
     variables: list[str] = Field(min_length=1)
-    methods: list[Literal["pearson", "spearman"]] = Field(default_factory=lambda: ["pearson", "spearman"])
+    methods: list[Literal["pearson", "spearman", "kendall"]] = Field(default_factory=lambda: ["pearson", "spearman"])
     compare_by: str | None = Field(
         None, description="A binary variable (e.g. sex) by which to compare the exposure within each group."
     )

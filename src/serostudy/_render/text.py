@@ -47,7 +47,8 @@ def methods_paragraph(ctx: "RunContext", sections: list["Section"], versions: di
         out.append("Tests actually used in Table 1: " + "; ".join(used) + ".")
     t2 = cfg.analyses.table2
     if t2 is not None:
-        meth = " and ".join({"pearson": "Pearson", "spearman": "Spearman"}[m] for m in t2.methods)
+        meth = " and ".join({"pearson": "Pearson", "spearman": "Spearman", "kendall": "Kendall (tau-b)"}[m]
+                            for m in t2.methods)
         out.append(
             f"Within {cfg.groups.label(t2.group)}, {cfg.label(t2.exposure)} was correlated with each clinical "
             f"variable by {meth} correlation (pairwise complete), with Fisher-z {pol.confidence_level:.0%} confidence intervals."
