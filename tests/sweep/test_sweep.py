@@ -21,6 +21,10 @@ from _sweep import DATA, datasets, reference, summary, sweep_dataset
 
 MIN_TABLES = 300
 MAKE_TEST_VARIANTS = ("welch",)
+#: left to ``make sweep`` to keep ``make test`` fast: Fisher-Freeman-Halton Monte Carlo
+#: p-values (100,000 tables) for a 32-level column (Cars93 Manufacturer) and a 12-level
+#: one in 7 groups (CO2 Plant by conc) cost more CPU than the rest of the sweep together.
+MAKE_SWEEP_ONLY = ("r_Cars93", "r_CO2")
 
 
 def test_every_dataset_has_a_reference():
@@ -38,7 +42,7 @@ def test_sweep_has_at_least_300_tables():
     assert len(in_make_test) >= MIN_TABLES, len(in_make_test)
 
 
-@pytest.mark.parametrize("name", datasets())
+@pytest.mark.parametrize("name", [n for n in datasets() if n not in MAKE_SWEEP_ONLY])
 def test_sweep_dataset_matches_r(name):
     outcomes = sweep_dataset(name, variants=MAKE_TEST_VARIANTS)
     crashed = [f"{o.table}: {o.error}" for o in outcomes if o.error]

@@ -383,11 +383,18 @@ table1 <- function(d, by, kinds, labs, variant) {
           if (is.null(kt)) rec(c, "H", term = term, flag = "r_error")
           else rec(c, "H", term = term, est = kt$statistic, p = kt$p.value, df = kt$parameter)
         } else {
-          ot <- tryCatch(suppressWarnings(oneway.test(xv ~ gg, var.equal = variant == "student")),
-                         error = function(e) NULL)
-          if (is.null(ot) || !is.finite(ot$statistic)) rec(c, "F", term = term, flag = "r_error")
-          else rec(c, "F", term = term, est = ot$statistic, p = ot$p.value, df = ot$parameter[1],
-                   flag = if (variant == "student") "" else "welch_anova")
+          if (variant == "student") {
+            # the classic F from anova(lm()): oneway.test(var.equal = TRUE) returns NA when a
+            # group has a single value (its NA variance enters the pooled variance)
+            av <- tryCatch(anova(lm(xv ~ gg)), error = function(e) NULL)
+            if (is.null(av) || !is.finite(av[1, "F value"])) rec(c, "F", term = term, flag = "r_error")
+            else rec(c, "F", term = term, est = av[1, "F value"], p = av[1, "Pr(>F)"], df = av[1, "Df"])
+          } else {
+            ot <- tryCatch(suppressWarnings(oneway.test(xv ~ gg, var.equal = FALSE)), error = function(e) NULL)
+            if (is.null(ot) || !is.finite(ot$statistic)) rec(c, "F", term = term, flag = "r_error")
+            else rec(c, "F", term = term, est = ot$statistic, p = ot$p.value, df = ot$parameter[1],
+                     flag = "welch_anova")
+          }
         }
       }
     } else {
