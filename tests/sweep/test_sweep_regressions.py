@@ -58,3 +58,12 @@ def test_ttest_from_stats_huge_values_do_not_overflow():
     tiny = ttest_from_stats(1e-300, 2e-300, 10, 3e-300, 1.5e-300, 12, equal_var=True)
     assert tiny.statistic == pytest.approx(ttest_from_stats(1.0, 2.0, 10, 3.0, 1.5, 12, equal_var=True).statistic,
                                            rel=1e-12)
+
+
+def test_hedges_g_huge_sds_do_not_overflow():
+    """Property tests: SDs near 1e300 raised a bare OverflowError from ``sd ** 2``."""
+    from serostudy.stats import hedges_g_from_stats
+
+    small = hedges_g_from_stats(1.0, 2.0, 10, 3.0, 1.5, 12)
+    big = hedges_g_from_stats(1e300, 2e300, 10, 3e300, 1.5e300, 12)
+    assert big.estimate == pytest.approx(small.estimate, rel=1e-12)

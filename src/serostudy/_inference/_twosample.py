@@ -273,7 +273,8 @@ def hedges_g_from_stats(
     s1 = 0.0 if k1 == 1 else nonnegative_scalar(sd1, "sd1")
     s2 = 0.0 if k2 == 1 else nonnegative_scalar(sd2, "sd2")
     df = k1 + k2 - 2
-    sp = math.sqrt(((k1 - 1) * s1**2 + (k2 - 1) * s2**2) / df)
+    c = max(s1, s2) if max(s1, s2) > 0 else 1.0  # scaled: SDs near 1e300 must not overflow
+    sp = c * math.sqrt(((k1 - 1) * (s1 / c) ** 2 + (k2 - 1) * (s2 / c) ** 2) / df)
     if not sp > 0:
         raise InputError("Hedges' g undefined: the pooled standard deviation is 0")
     d = (m1 - m2) / sp
