@@ -33,3 +33,10 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(OUT) build src/*.egg-info .pytest_cache
+
+# The whole real-data sweep against R (tests/sweep/): every table through the API and
+# every default-policy Table 1 through the command line, with a summary of the largest
+# differences per statistic.  `make test` runs the API sweep and a CLI subset.
+.PHONY: sweep
+sweep: $(STAMP)
+	$(BIN)/python tests/sweep/run_sweep.py

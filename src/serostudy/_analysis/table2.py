@@ -8,6 +8,7 @@ between the levels of a binary variable (e.g. men and women) within each group.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
@@ -49,7 +50,6 @@ def build_table2(
     ``id_col`` names the participants left out in the complete-case sentence of the
     footnotes (default: row labels).
     """
-    from serostudy._inference._correlation import correlation
     from serostudy._inference._describe import summarize_continuous
 
     level = policy.confidence_level
@@ -88,7 +88,7 @@ def build_table2(
         cells = [str(s.n), shown if s.n else "NA",
                  f"{fmt.num(s.min, spec.decimals)}\u2013{fmt.num(s.max, spec.decimals)}" if s.n else "NA"]
         for m in methods:
-            res = correlation(x, y, method=m, confidence_level=level)
+            res = _correlation_or_na(x, y, m, level, exposure.name, spec.name)
             ci = res.confidence_interval()
             stat = _METHOD_STATISTIC[m]
             records.append(Record("table2", spec.name, stat, res.statistic, group=group, term=exposure.name,
@@ -158,6 +158,22 @@ def _complete_case_notes(sub, exposure: VarSpec, variables: Sequence[VarSpec], w
             why = "; ".join(f"{r}: {', '.join(ids)}" for r, ids in cc.reasons if not r.startswith(lab(exposure.name)))
             out.append(f"{v.label}: n = {cc.n_used}; {extra} more left out ({why}).")
     return out
+def _correlation_or_na(x: np.ndarray, y: np.ndarray, method: str, level: float, xname: str, yname: str):
+    """The correlation test, or -- where it is undefined for this variable (fewer than 3
+    complete pairs, a constant column) -- a result with NaN coefficient and p whose note
+    says why, so the row shows NA and the rest of the table stands."""
+    from serostudy._inference._correlation import correlation
+    from serostudy._inference._results import TestResult
+    from serostudy.exceptions import InputError
+
+    try:
+        return correlation(x, y, method=method, confidence_level=level)  # type: ignore[arg-type]
+    except InputError as err:
+        n = int(np.sum(~np.isnan(x) & ~np.isnan(y)))
+        why = str(err).replace("`x`", repr(xname)).replace("`y`", repr(yname))
+        return TestResult(math.nan, math.nan, f"{_METHOD_NAME[method]} correlation (not computed)",
+                          _METHOD_SYMBOL[method], None, n=n,
+                          notes=(f"{yname}: {_METHOD_NAME[method]} correlation not computed ({why})",))
 
 
 def _compare_panel(data, groups, exposure, by: VarSpec, policy, records, choices) -> Panel:

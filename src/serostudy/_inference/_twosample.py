@@ -122,7 +122,13 @@ def ttest_from_stats(
         raise InputError(f"Student t-test needs n1 + n2 >= 3, got n1={k1}, n2={k2}")
     s1 = 0.0 if (equal_var and k1 == 1) else nonnegative_scalar(sd1, "sd1")
     s2 = 0.0 if (equal_var and k2 == 1) else nonnegative_scalar(sd2, "sd2")
-    diff = m1 - m2
+    # On a common scale c, so that squares of values near the float limit (1e300) do not
+    # overflow nor those near 1e-300 underflow: t, df and p do not depend on the scale;
+    # the difference, its SE and CI are scaled back.
+    c = max(abs(m1), abs(m2), s1, s2)
+    c = c if c > 0 else 1.0
+    diff = m1 / c - m2 / c
+    s1, s2 = s1 / c, s2 / c
     if equal_var:
         df = float(k1 + k2 - 2)
         pooled = ((k1 - 1) * s1**2 + (k2 - 1) * s2**2) / df
@@ -140,6 +146,11 @@ def ttest_from_stats(
         )
     t = diff / se
     ci = _t_interval(diff, se, df, alternative, level)
+    ci = ConfidenceInterval(ci.low * c, ci.high * c, ci.confidence_level)
+    diff, se = m1 - m2, se * c
+    if not (math.isfinite(diff) and math.isfinite(se)):
+        raise InputError(f"t-test: the mean difference ({m1!r} - {m2!r}) or its standard error "
+                         "exceeds the floating-point range")
     return TestResult(
         statistic=t,
         pvalue=_t_pvalue(t, df, alternative),
@@ -262,7 +273,8 @@ def hedges_g_from_stats(
     s1 = 0.0 if k1 == 1 else nonnegative_scalar(sd1, "sd1")
     s2 = 0.0 if k2 == 1 else nonnegative_scalar(sd2, "sd2")
     df = k1 + k2 - 2
-    sp = math.sqrt(((k1 - 1) * s1**2 + (k2 - 1) * s2**2) / df)
+    c = max(s1, s2) if max(s1, s2) > 0 else 1.0  # scaled: SDs near 1e300 must not overflow
+    sp = c * math.sqrt(((k1 - 1) * (s1 / c) ** 2 + (k2 - 1) * (s2 / c) ** 2) / df)
     if not sp > 0:
         raise InputError("Hedges' g undefined: the pooled standard deviation is 0")
     d = (m1 - m2) / sp
