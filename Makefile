@@ -19,8 +19,9 @@ demo: $(STAMP)
 	$(BIN)/serostudy demo --out $(OUT)
 	@echo "Open $(OUT)/report.html"
 
-# Type check first (configured in pyproject.toml [tool.mypy]); a type error fails `make test`.
+# Lint (ruff, pyproject.toml [tool.ruff]) and type check (mypy, [tool.mypy]) first: either fails `make test`.
 test: $(STAMP)
+	$(BIN)/python -m ruff check src tests benchmarks
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
 
