@@ -160,7 +160,7 @@ def infer_specs(
     cols = list(include) if include is not None else [c for c in data.columns if c != by]
     missing = [c for c in cols if c not in data.columns]
     if missing:
-        raise InputError(
+        raise DataError(
             f"column(s) {missing} not found; columns are {list(data.columns)}", column=missing[0]
         )
     if by in cols:
