@@ -243,3 +243,22 @@ def test_xlsx_zip_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="inflates"):
         read_table(p)
     assert time.perf_counter() - t0 < 5
+
+
+@pytest.mark.parametrize("group_cell", ["", "   "])
+def test_empty_group_cell_is_named_not_a_type_error(tmp_path: Path, group_cell: str) -> None:
+    """Found by the fuzzers (CSV with a lone CR, XLSX with an empty cell): pandas 3's
+    ``Series.map`` turned the empty group (None) into NaN, and the Persian label matcher
+    raised ``TypeError`` on the float."""
+    from serostudy._io.config import load_config
+    from serostudy._io.readers import apply_codebook, read_table
+
+    base = Path(__file__).resolve().parent / "base"
+    lines = (base / "participants.csv").read_text(encoding="utf-8").splitlines()
+    cells = lines[2].split(",")
+    cells[1] = group_cell
+    lines[2] = ",".join(cells)
+    p = _write(tmp_path, "p.csv", ("\n".join(lines) + "\n").encode())
+    with pytest.raises(DataError, match="empty group") as e:
+        apply_codebook(read_table(p, na_values=["NA"]), load_config(base / "study.yaml"))
+    assert e.value.row == 3 and e.value.column == "group"
