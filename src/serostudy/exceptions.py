@@ -66,6 +66,7 @@ class InputError(SerostudyError, ValueError):
         self.file = file
         self.row = row
         self.column = column
+        self.row_word = row_word
         self.reason = message
         where = []
         if file is not None:

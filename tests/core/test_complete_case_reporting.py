@@ -65,3 +65,12 @@ def test_complete_cases_counts_each_participant_once_with_the_stage_reason():
     s = cc.sentence("participants")
     assert s.startswith("Complete-case analysis: 1 of 4 participants; 3 left out")
     assert complete_cases(d.iloc[[0]], ["x", "y"], id_col="id").sentence("x") == ""
+
+
+def test_complete_cases_takes_a_text_column_with_blank_cells():
+    """Regression (hostile corpus, study-covariate-header-code): a text covariate raised
+    'ValueError: output array is read-only' (pandas 3 hands out read-only views)."""
+    d = pd.DataFrame({"id": ["a", "b", "c"], "g": ["case", " ", None], "x": [1.0, 2.0, 3.0]})
+    cc = complete_cases(d, ["x", "g"], id_col="id")
+    assert (cc.n_available, cc.n_used) == (3, 1)
+    assert dict(cc.reasons) == {"g missing": ("b", "c")}

@@ -105,7 +105,13 @@ def latin1_csv(case_dir: Path, root: Path) -> None:
 
 
 def utf16_csv(case_dir: Path, root: Path) -> None:
+    """Excel's "Unicode text": UTF-16 with a byte-order mark (read, issue 15)."""
     (case_dir / "utf16.csv").write_bytes("id,group,age\nP1,case,30\nP2,control,40\n".encode("utf-16"))
+
+
+def utf16_no_bom_csv(case_dir: Path, root: Path) -> None:
+    """UTF-16 little-endian without a byte-order mark: NUL bytes in what would be UTF-8 (refused)."""
+    (case_dir / "utf16-nobom.csv").write_bytes("id,group,age\nP1,case,30\nP2,control,40\n".encode("utf-16-le"))
 
 
 def wide_csv(case_dir: Path, root: Path) -> None:

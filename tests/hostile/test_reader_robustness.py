@@ -68,12 +68,40 @@ def test_nul_byte_in_csv_is_refused_with_its_row(tmp_path: Path) -> None:
     assert e.value.row == 3 and "NUL" in str(e.value)
 
 
-def test_utf16_csv_is_named_as_utf16(tmp_path: Path) -> None:
+def test_utf16_csv_with_bom_is_read_and_its_encoding_recorded(tmp_path: Path) -> None:
+    """Documented treatment since issue 15 (Excel's "Unicode text" exports): a UTF-16 file
+    with a byte-order mark is read, and the encoding is an automatic choice, said in the
+    table's source (the corpus first expected it refused)."""
     from serostudy._io.readers import read_table
 
-    p = _write(tmp_path, "u16.csv", "id,group,age\nP1,case,30\n".encode("utf-16"))
-    with pytest.raises(DataError, match="UTF-16"):
+    p = _write(tmp_path, "u16.csv", "id,group,age\nP1,case,30\nP2,control,40\n".encode("utf-16"))
+    df = read_table(p)
+    assert list(df.columns) == ["id", "group", "age"]
+    assert df["group"].tolist() == ["case", "control"]
+    src = df.attrs["source"]
+    assert src.encoding == "utf-16"
+    assert "UTF-16" in src.encoding_choice and "byte-order mark" in src.encoding_choice
+
+
+def test_utf16_csv_without_bom_is_refused_naming_the_row(tmp_path: Path) -> None:
+    """Without a byte-order mark the NUL bytes of UTF-16 are binary content for UTF-8: refused."""
+    from serostudy._io.readers import read_table
+
+    p = _write(tmp_path, "u16.csv", "id,group,age\nP1,case,30\n".encode("utf-16-le"))
+    with pytest.raises(DataError) as e:
         read_table(p)
+    assert e.value.file == str(p) and e.value.row == 1
+    assert "NUL" in str(e.value) and "UTF-16" in str(e.value)
+
+
+def test_nul_character_in_a_utf16_csv_is_refused_naming_the_row(tmp_path: Path) -> None:
+    """A decoded UTF-16 file holding U+0000 (binary content) is refused as the UTF-8 one is."""
+    from serostudy._io.readers import read_table
+
+    p = _write(tmp_path, "u16.csv", "id,group,age\nP1,case,30\nP2,con\x00trol,40\n".encode("utf-16"))
+    with pytest.raises(DataError) as e:
+        read_table(p)
+    assert e.value.file == str(p) and e.value.row == 3 and "NUL" in str(e.value)
 
 
 def test_wide_header_is_read_in_linear_time(tmp_path: Path) -> None:
@@ -215,3 +243,22 @@ def test_xlsx_zip_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="inflates"):
         read_table(p)
     assert time.perf_counter() - t0 < 5
+
+
+@pytest.mark.parametrize("group_cell", ["", "   "])
+def test_empty_group_cell_is_named_not_a_type_error(tmp_path: Path, group_cell: str) -> None:
+    """Found by the fuzzers (CSV with a lone CR, XLSX with an empty cell): pandas 3's
+    ``Series.map`` turned the empty group (None) into NaN, and the Persian label matcher
+    raised ``TypeError`` on the float."""
+    from serostudy._io.config import load_config
+    from serostudy._io.readers import apply_codebook, read_table
+
+    base = Path(__file__).resolve().parent / "base"
+    lines = (base / "participants.csv").read_text(encoding="utf-8").splitlines()
+    cells = lines[2].split(",")
+    cells[1] = group_cell
+    lines[2] = ",".join(cells)
+    p = _write(tmp_path, "p.csv", ("\n".join(lines) + "\n").encode())
+    with pytest.raises(DataError, match="empty group") as e:
+        apply_codebook(read_table(p, na_values=["NA"]), load_config(base / "study.yaml"))
+    assert e.value.row == 3 and e.value.column == "group"

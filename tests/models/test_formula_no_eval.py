@@ -101,6 +101,29 @@ def test_study_covariate_naming_a_code_header_does_not_run(tmp_path):
     assert any(t.term == quote_name(header) for t in fits["NB adjusted"].coefficients)
 
 
+def test_plan_sensitivity_covariate_naming_a_code_header_is_fitted_as_data(tmp_path):
+    """analysis_plan.sensitivity[].adjusted_for: its formula quoted no names (a header with
+    code, or a space, was refused as formula text)."""
+    from tests.models.test_stage import MODELS, _context
+
+    from serostudy._io.plan import SensitivityAnalysis
+    from serostudy.models._stage import relapse_section
+
+    marker = tmp_path / "PWNED"
+    header = _payload(marker)
+    ctx = _context(dict(MODELS))
+    plan = ctx.config.analysis_plan
+    if plan is None:
+        pytest.skip("the stage test context declares no analysis_plan")
+    sens = SensitivityAnalysis(analysis="negbin", outcome=MODELS["relapses"]["count"], adjusted_for=["age", header],
+                               label="code header")
+    ctx.config = ctx.config.model_copy(update={"analysis_plan": plan.model_copy(update={"sensitivity": [sens]})})
+    ctx.data[header] = np.arange(len(ctx.data)) % 5
+    _section, fits = relapse_section(ctx)
+    assert not marker.exists()
+    assert any(t.term == quote_name(header) for t in fits["NB sensitivity: code header"].coefficients)
+
+
 @pytest.mark.parametrize("formula, cols", [
     ("y ~ log(x) + sqrt(z) + log1p(z)", ["y", "x", "z"]),
     ("y ~ I(x / 10) + I(x * 2) + I(x - 1.5) + I(z + 1e-3)", ["y", "x", "z"]),

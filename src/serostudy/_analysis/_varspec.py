@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Sequence
 
-from serostudy.exceptions import InputError
+from serostudy.exceptions import DataError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -160,7 +160,7 @@ def infer_specs(
     cols = list(include) if include is not None else [c for c in data.columns if c != by]
     missing = [c for c in cols if c not in data.columns]
     if missing:
-        raise InputError(
+        raise DataError(
             f"column(s) {missing} not found; columns are {list(data.columns)}", column=missing[0]
         )
     if by in cols:
@@ -278,8 +278,8 @@ def _check_finite(data: "pd.DataFrame", c: str) -> None:
         row = int(getattr(src, "first_data_row", 2)) + int(label)
     else:
         where = f" (row with index {label!r})"
-    raise InputError(
-        f"found {x[i]!r}{where} in a numeric column ({int(bad.sum())} infinite value(s)); expected finite "
+    raise DataError(  # bad content of the data (a file's cell, or a frame's): DataError, an InputError
+        f"found {float(x[i])!r}{where} in a numeric column ({int(bad.sum())} infinite value(s)); expected finite "
         "numbers (leave the cell empty for a missing value)",
         file=_source_path(data), row=row, column=c, row_word=getattr(src, "row_word", "row"),
     )

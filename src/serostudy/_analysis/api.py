@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal, Mapping, Sequence, get_args
 
 from serostudy._typing import CategoricalTest, CorrelationMethod
-from serostudy.exceptions import InputError
+from serostudy.exceptions import DataError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -165,7 +165,7 @@ def naming_file(exc: InputError, where: str) -> InputError:
 
     if exc.file is not None or isinstance(exc, ConfigError):
         return exc
-    return type(exc)(exc.reason, file=where, row=exc.row, column=exc.column)
+    return type(exc)(exc.reason, file=where, row=exc.row, column=exc.column, row_word=exc.row_word)
 
 
 def _table1(
@@ -196,7 +196,7 @@ def _table1(
     from serostudy._typing import check_choice
 
     if by not in data.columns:
-        raise InputError(f"`by` column {by!r} not found; columns are {list(data.columns)}", column=by)
+        raise DataError(f"`by` column {by!r} not found; columns are {list(data.columns)}", column=by)
     check_choice("test", test, ("welch", "student"))
     check_choice("categorical_test", categorical_test, get_args(CategoricalTest))
     check_choice("missing", missing, ("ifany", "always", "no"))
@@ -250,7 +250,7 @@ def _table1(
     if unknown:
         raise InputError(f"`order` misses group(s) {unknown} present in column {by!r}", column=by)
     if len(order) < 2:
-        raise InputError(f"column {by!r} has {len(order)} group(s); Table 1 compares at least 2", column=by)
+        raise DataError(f"column {by!r} has {len(order)} group(s); Table 1 compares at least 2", column=by)
     frame = data.assign(**{by: gtext})
     specs, inferred, left_out = infer_specs(frame, by=by, include=include, categorical=categorical,
                                             continuous=continuous, nonnormal=nonnormal, policy=policy)
@@ -366,7 +366,7 @@ def table2(
         raise InputError(f"`data` must be a pandas DataFrame, got {type(data).__name__}")
     for what, col in (("by", by), ("exposure", exposure)):
         if col not in data.columns:
-            raise InputError(f"`{what}` column {col!r} not found; columns are {list(data.columns)}", column=col)
+            raise DataError(f"`{what}` column {col!r} not found; columns are {list(data.columns)}", column=col)
     if exposure == by:
         raise InputError(f"`exposure` column {exposure!r} cannot also be the `by` column", column=by)
     methods = list(methods)
@@ -384,7 +384,7 @@ def table2(
     include = list(include)
     missing = [c for c in include if c not in data.columns]
     if missing:
-        raise InputError(f"column(s) {missing} not found; columns are {list(data.columns)}", column=missing[0])
+        raise DataError(f"column(s) {missing} not found; columns are {list(data.columns)}", column=missing[0])
     for c in [exposure, *include]:
         if c == by:
             raise InputError(f"`by` column {by!r} cannot also be a table variable", column=by)

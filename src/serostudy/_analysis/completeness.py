@@ -79,7 +79,7 @@ def complete_cases(
            else [str(i) for i in data.index])
     for c in used:
         col = data[c]
-        na = col.isna().to_numpy()
+        na = col.isna().to_numpy(copy=True)  # pandas 3 (copy-on-write) hands out a read-only view
         if col.dtype.kind not in "biufc" and not isinstance(col.dtype, pd.CategoricalDtype):
             na |= pd.to_numeric(col, errors="coerce").isna().to_numpy() & col.astype(str).str.strip().eq("").to_numpy()
         new = na & ~miss

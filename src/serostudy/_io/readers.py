@@ -376,15 +376,19 @@ def apply_codebook(raw: "pd.DataFrame", config: "StudyConfig") -> "pd.DataFrame"
     # group
     gcol = config.groups.variable
     allowed = config.groups.order
-    gvals = raw[gcol].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else _as_text(v))
+    # a list, not Series.map: pandas 3 infers its `str` dtype from the mapped labels and turns
+    # None (an empty group cell) into NaN, which then reached the label matcher as a float
+    gvals = [None if v is None or (isinstance(v, float) and np.isnan(v)) else _as_text(v)
+             for v in raw[gcol].to_numpy(dtype=object)]
     gmatch = _label_matcher(list(allowed))
-    gvals = gvals.map(lambda v: v if v is None or v in allowed else (gmatch(v) or v))
     for i, v in enumerate(gvals):
         if v is None:
             raise err(f"empty group; expected one of {allowed}", i=i, col=gcol)
         if v not in allowed:
+            v = gvals[i] = gmatch(v) or v
+        if v not in allowed:
             raise err(f"unknown group label {_clip(v)}; expected one of {allowed} (groups.order in the config)", i=i, col=gcol)
-    out[gcol] = gvals.to_numpy()
+    out[gcol] = np.asarray(gvals, dtype=object)
 
     derived = [(k, v.ratio_of) for k, v in config.codebook.items() if v.ratio_of is not None]
     for name, var in config.codebook.items():
@@ -643,7 +647,7 @@ def _label_matcher(levels: list[str]) -> Any:
     for x in levels:
         k = fold_label(x)
         keys[k] = None if k in keys else x
-    return lambda v: keys.get(fold_label(v))
+    return lambda v: keys.get(fold_label(v)) if isinstance(v, str) else None
 
 
 def _as_text(v: Any) -> str:

@@ -270,7 +270,7 @@ def relapse_section(ctx: RunContext, cfg: ModelsConfig | None = None) -> tuple[S
         if a.analysis in ("negbin", "poisson") and a.outcome == spec.count:
             fam = "NB" if a.analysis == "negbin" else "Poisson"
             lab = f"{fam} sensitivity: {a.label or _adj_txt(ctx, list(a.adjusted_for))}"
-            f_s = f"{spec.count} ~ {_xterm(cfg)}" + "".join(f" + {c}" for c in a.adjusted_for)
+            f_s = f"{quote_name(spec.count)} ~ {_xterm(cfg)}" + "".join(f" + {quote_name(c)}" for c in a.adjusted_for)
             fits[lab] = fit_glm(data, f_s, family="negbin" if a.analysis == "negbin" else "poisson",
                                 exposure=spec.follow_up)
     fits = {k: _with_ids(v, data, ctx) for k, v in fits.items()}
