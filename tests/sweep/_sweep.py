@@ -7,8 +7,10 @@ References: ``tests/reference/sweep/make_reference.R`` (datasets in ``data/``, o
 Tolerances (issue 9): descriptives (n, missing, mean, SD, min, max, median, quartiles,
 counts, percentages) rtol 1e-9; everything else (tests, p-values, dfs, estimates and
 their CIs, SMDs) rtol 1e-6.  An absolute tolerance of 1e-12 times the size of the
-quantities in the record (never for p-values) absorbs cancellation noise around 0, e.g.
-a mean difference of exactly 0 computed as 2e-16.
+quantities in the record absorbs cancellation noise around 0, e.g. a mean difference of
+exactly 0 computed as 2e-16; for p-values the absolute tolerance is the smallest normal
+double (p below 2.2e-308 is underflow: R gives subnormals, scipy 0), widened only where a
+correlation is rounding away from +/-1 (:func:`_unit_r_atol`) and for Monte Carlo p.
 
 Where R itself is not exact, the reference row carries a flag and is compared as that
 flag says (:data:`FLAG_RULES`).
@@ -50,6 +52,27 @@ FLAG_RULES = {
     "undefined": "correlation undefined (n < 3 or a constant column): serostudy must report NA, not fail",
     "welch_anova": "Welch's ANOVA (R oneway.test(var.equal = FALSE)): the Welch policy with 3+ groups",
 }
+
+#: serostudy takes |r| or |rho| within 1e-15 of 1 as exactly +/-1 (rounding, not data;
+#: ``serostudy._inference._correlation.UNIT_TOLERANCE``).  R does not: for a perfect rank
+#: relation with ties (sm_anes96 logpopul vs popul, sm_fair, sm_modechoice) R's rho is one
+#: ulp short of 1 and its t-approximation p (5.6e-111, 4e-319, ...) is that rounding
+#: magnified, where serostudy's is 0.  There the p-value is compared with an absolute
+#: tolerance: the p that |r| = 1 - 1e-15 gives at the record's df, the most such rounding
+#: can produce.
+UNIT_TOLERANCE = 1e-15
+
+
+def _unit_r_atol(est: float, df: float) -> float | None:
+    """Absolute tolerance of a correlation p-value where |r| is rounding away from 1."""
+    if not (math.isfinite(est) and 1 - abs(est) <= UNIT_TOLERANCE and math.isfinite(df) and df >= 1):
+        return None
+    from scipy import stats
+
+    r = 1 - UNIT_TOLERANCE
+    t = r * math.sqrt(df / ((1 - r) * (1 + r)))
+    return float(2 * stats.t.sf(t, df))
+
 
 FIELDS = (("estimate", 5), ("ci_low", 6), ("ci_high", 7), ("pvalue", 8), ("df", 9))
 
@@ -222,7 +245,13 @@ def compare(ref: dict, table: dict, records: list[dict], *, cli: bool = False) -
             if cli:
                 rtol = max(rtol, 1e-11)  # results.json keeps 12 significant digits
             if not (name == "pvalue" and "Monte Carlo" in (got.get("method") or "")):
-                atol = 0.0 if name == "pvalue" else 1e-12 * scale
+                # p-values: absolute tolerance the smallest normal double (2.2e-308): below
+                # it R's pt returns subnormals with a few significant digits (sm_fair:
+                # Spearman rho 0.88, n = 993, R p = 3.986e-319) where scipy gives 0
+                atol = sys.float_info.min if name == "pvalue" else 1e-12 * scale
+                unit = _unit_r_atol(want["estimate"], want["df"]) if stat in ("pearson_r", "spearman_rho") else None
+                if name == "pvalue" and unit is not None:
+                    atol = unit
             ok, rel = _close(g, w, rtol, atol)
             out.compared += 1
             label = f"{stat}.{name}" if name != "estimate" else stat
