@@ -81,3 +81,60 @@ def test_ordinal_refuses_exposure():
     d = pd.DataFrame({"s": [0, 1, 2, 1], "x": [1, 2, 3, 4], "t": [1, 1, 1, 1]})
     with pytest.raises(ModelError, match="exposure"):
         fit_model(d, "s ~ x", family="ordinal", exposure="t")
+
+
+# ---- what the property tests found (tests/property/test_property_models.py) ----
+
+def test_constant_covariate_is_a_model_error_naming_it():
+    """A constant covariate is collinear with the thresholds (no intercept); it raised a
+    bare error from the fit instead of a ModelError."""
+    df = pd.DataFrame({"y": np.tile([0.0, 1.0, 2.0], 10), "x": np.ones(30)})
+    with pytest.raises(ModelError, match="'x' is constant"):
+        fit_ordinal(df, "y ~ x")
+
+
+def test_separated_covariate_gives_infinite_exp_bound_not_overflow():
+    """A near-separating covariate has a Wald bound above 709.78: exp() of it is an
+    infinite bound, not an OverflowError."""
+    import warnings
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=30)
+    df = pd.DataFrame({"y": np.digitize(50 * x + rng.logistic(size=30), [-1, 0, 1]).astype(float), "x": x})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fit = fit_ordinal(df, "y ~ x")
+        except ModelError:
+            return  # not identified at all: also a stated error
+    t = fit.term("x")
+    assert t.exp_ci.low <= t.exp_estimate <= t.exp_ci.high
+
+
+def test_singular_information_is_a_model_error():
+    """A singular or non-finite information matrix (coefficients not identified, or the
+    fit overflowed): standard errors from a pseudo-inverse were reported before, and the
+    property tests met a missing covariance; now a ModelError."""
+    from serostudy.models._ordinal import _covariance
+
+    for info in (np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([[1.0, np.nan], [np.nan, 1.0]]),
+                 np.array([[1.0, 0.0], [0.0, 0.0]])):
+        with pytest.raises(ModelError, match="singular"):
+            _covariance(info, names_of=["x"], p=1)
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=30)
+    df = pd.DataFrame({"y": np.digitize(0.5 * x + rng.logistic(size=30), [-1, 0, 1]).astype(float), "x": x * 1e300})
+    with pytest.raises(ModelError, match="singular"):
+        fit_ordinal(df, "y ~ x")
+
+
+def test_covariate_in_large_units_is_not_called_singular():
+    """The singularity check is scale-free: the same covariate in units 1e8 times smaller
+    gives the same z and p."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=30)
+    df = pd.DataFrame({"y": np.digitize(0.5 * x + rng.logistic(size=30), [-1, 0, 1]).astype(float), "x": x})
+    a = fit_ordinal(df, "y ~ x").term("x")
+    b = fit_ordinal(df.assign(x=x * 1e8), "y ~ x").term("x")
+    assert b.statistic == pytest.approx(a.statistic, rel=1e-6)
+    assert b.pvalue == pytest.approx(a.pvalue, rel=1e-6)

@@ -125,3 +125,29 @@ def test_kendall_tau_b_matches_r_cor_test(ref):
     assert_allclose(res.pvalue, ref["p_value"], rtol=1e-9)
     assert ("exact" in res.notes[0]) == (ref["statistic_name"] == "T")
     assert res.confidence_interval() is None
+
+
+def test_coefficient_a_few_ulps_from_one_is_one():
+    """A perfect linear relation computed in floating point can give |r| one ulp short
+    of 1; t = r sqrt((n - 2) / (1 - r^2)) magnified that into p = 9.5e-9 instead of 0 with
+    n = 3 (the real-data sweep: survival::cgd0, MASS::UScereal).  Within 1e-15 of 1 the
+    coefficient is exactly +/-1: p = 0 and the interval [1, 1], as R's when its r is 1."""
+    import math
+
+    from serostudy._inference._correlation import UNIT_TOLERANCE, _snap_unit
+
+    assert _snap_unit(1 - 2.220446049250313e-16) == 1.0
+    assert _snap_unit(-(1 - 4.440892098500626e-16)) == -1.0
+    assert _snap_unit(1 - 2 * UNIT_TOLERANCE) == 1 - 2 * UNIT_TOLERANCE
+    assert _snap_unit(1.0000000000000002) == 1.0
+    x = [0.1, 0.7, 1.3]
+    y = [0.1 * 3.3, 0.7 * 3.3, 1.3 * 3.3]
+    res = correlation(x, y)
+    assert res.statistic == 1.0 and res.pvalue == 0.0
+    res = correlation([0.1, 0.7, 1.3, 2.9, 3.1], [-3.3 * v for v in (0.1, 0.7, 1.3, 2.9, 3.1)])
+    assert res.statistic == -1.0 and res.pvalue == 0.0
+    ci = res.confidence_interval()
+    assert ci.low == ci.high == -1.0
+    # a coefficient truly near 1 but beyond the rounding band is kept
+    r = correlation([1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0 + 1e-6])
+    assert r.statistic < 1.0 and 0 < r.pvalue < 1e-6 and math.isfinite(r.pvalue)

@@ -101,11 +101,7 @@ def fit_ordinal(
         msg = "the proportional-odds fit did not converge in 200 Newton steps"
         warnings.warn(msg, ConvergenceWarning, stacklevel=2)
         notes.append(msg)
-    try:
-        cov_out = np.linalg.inv(info)
-    except np.linalg.LinAlgError:
-        cov_out = np.linalg.pinv(info)
-        notes.append("the information matrix is singular: standard errors from its pseudo-inverse")
+    cov_out = _covariance(info, names_of=list(design.names), p=p)
     est = params
     se = np.sqrt(np.clip(np.diag(cov_out), 0, None))
     names = list(design.names) + [f"{cats[k]}|{cats[k + 1]}" for k in range(K)]
@@ -125,8 +121,8 @@ def fit_ordinal(
                 statistic=float(z),
                 statistic_name="z",
                 pvalue=float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan,
-                exp_estimate=math.exp(b) if is_coef else None,
-                exp_ci=ConfidenceInterval(math.exp(ci.low), math.exp(ci.high), confidence_level) if is_coef else None,
+                exp_estimate=_exp(b) if is_coef else None,
+                exp_ci=ConfidenceInterval(_exp(ci.low), _exp(ci.high), confidence_level) if is_coef else None,
                 exp_name=EXP_NAMES["ordinal"] if is_coef else None,
                 kind="coefficient" if is_coef else "threshold",
             )
@@ -165,6 +161,36 @@ def fit_ordinal(
         weights=weights,
     )
 
+def _exp(v: float) -> float:
+    """``exp(v)``, infinite above the float range (a Wald bound of a near-separated
+    covariate can exceed 709.78; ``math.exp`` would raise OverflowError)."""
+    return math.exp(v) if v < 709.78 else math.inf
+
+
+def _covariance(info: np.ndarray, *, names_of: list[str], p: int) -> np.ndarray:
+    """Inverse of the observed information; a singular or non-finite information
+    matrix (coefficients not identified, e.g. a covariate collinear with the
+    thresholds) is a :class:`ModelError`, not standard errors from a pseudo-inverse."""
+    bad = ModelError(
+        "the proportional-odds information matrix is singular: the coefficients "
+        f"({', '.join(names_of) or 'none'}) are not identified (collinear covariates, or a "
+        "covariate that separates the outcome levels, or one on an extreme scale: rescale it)"
+    )
+    if not np.all(np.isfinite(info)) or np.any(np.diag(info) <= 0):
+        raise bad
+    # singularity judged on the scale-free (unit-diagonal) matrix, so a covariate in
+    # large or tiny units is not mistaken for a collinear one
+    d = 1 / np.sqrt(np.diag(info))
+    scaled = info * np.outer(d, d)
+    try:
+        if np.linalg.cond(scaled) > 1e13:
+            raise bad
+        cov = np.linalg.inv(scaled) * np.outer(d, d)
+    except np.linalg.LinAlgError:
+        raise bad from None
+    if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) < 0):
+        raise bad
+    return cov
 
 
 def _prepare(data, formula, levels, weights):
@@ -210,6 +236,15 @@ def _prepare(data, formula, levels, weights):
         design_X = design.X
     if design.X.shape[1] == 0:
         raise ModelError(f"the formula {formula!r} has no covariates; an ordinal model needs at least one")
+    used = design_X[w > 0]
+    for j, name in enumerate(design.names):
+        col = used[:, j]
+        if col.size and np.all(col == col[0]):
+            raise ModelError(
+                f"covariate {name!r} is constant ({col[0]:g}) in the rows used: its effect cannot be told "
+                "apart from the thresholds (a proportional-odds model has no intercept)",
+                column=str(name),
+            )
 
     return design, design_X, codes, w, cats, notes
 

@@ -465,9 +465,7 @@ table2 <- function(d, by, grp, labs, exposure, vars) {
   x <- sub[[exposure]]
   for (v in vars) {
     y <- sub[[v]]
-    # summaries over the complete pairs with the exposure: the same patients as n and the
-    # correlations (serostudy >= 0.2, issue 11 finding 2)
-    y0 <- y[!is.na(x) & !is.na(y)]
+    y0 <- y[!is.na(y) & !is.na(x)]  # complete pairs with the exposure, as serostudy.table2 summarises
     n0 <- length(y0)
     rec(v, "mean", grp, est = if (n0) mean(y0) else NA)
     rec(v, "sd", grp, est = if (n0 > 1) sd(y0) else NA)
