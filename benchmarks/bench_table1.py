@@ -38,8 +38,9 @@ def best_of(fn, repeat: int) -> float:
 
 
 def main(sizes: list[int]) -> None:
-    import serostudy
     from tableone import TableOne
+
+    import serostudy
 
     cols = ["age", "bmi", "b12", "sex", "stage"]
     cats = ["sex", "stage"]

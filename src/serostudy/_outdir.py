@@ -42,8 +42,8 @@ import shutil
 import signal
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from serostudy.exceptions import OutputError
 

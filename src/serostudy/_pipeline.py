@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from serostudy._io.config import StudyConfig, load_config
 from serostudy._records import Record

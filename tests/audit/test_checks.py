@@ -13,7 +13,6 @@ import pytest
 from serostudy.audit import (
     check_anova,
     check_carlisle,
-    check_contingency,
     check_correlation,
     check_grim,
     check_percent,

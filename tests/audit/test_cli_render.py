@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from types import SimpleNamespace
-
-import pytest
 
 from serostudy.audit import audit, audit_stage, render_html, seed_summary_path
 from serostudy.cli import main

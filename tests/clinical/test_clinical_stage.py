@@ -15,7 +15,15 @@ import yaml
 from serostudy._demo import demo_config_path, demo_dir
 from serostudy._io.config import load_config
 from serostudy._pipeline import load_context
-from serostudy.clinical import annualized_relapse_rate, demo_config, edss_frame, ipnd_frame, run_clinical, run_eligibility, simulate_clinical
+from serostudy.clinical import (
+    annualized_relapse_rate,
+    demo_config,
+    edss_frame,
+    ipnd_frame,
+    run_clinical,
+    run_eligibility,
+    simulate_clinical,
+)
 from serostudy.exceptions import ConfigError, DataError, InputError
 
 

@@ -15,7 +15,6 @@ import html
 import re
 
 import numpy as np
-import pytest
 
 from serostudy._analysis.plan_stage import scale_check
 

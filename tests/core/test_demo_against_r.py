@@ -9,11 +9,10 @@ changed demo cannot silently disagree with the reference.
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 from numpy.testing import assert_allclose
-
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 

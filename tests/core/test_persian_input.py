@@ -348,7 +348,7 @@ def test_large_utf8_file_checked_in_chunks_across_a_split_character(tmp_path):
     text = head + filler[:-1] + "yy\nپ\n"
     p = tmp_path / "big.csv"
     data = text.encode("utf-8")
-    start = data.index("پ".encode("utf-8"))
+    start = data.index("پ".encode())
     assert start == 3 + (1 << 20) - 1  # 3 BOM-probe bytes, then 1 MiB chunks: split after its first byte
     p.write_bytes(data)
     got = utf8_file(p, file=str(p))

@@ -82,10 +82,9 @@ def test_constant_variable_in_a_study_run_is_not_fatal(core_study, tmp_path):
     """The config pipeline builds Table 1 with the same code: a constant codebook
     variable is reported in its row and the run completes."""
     import json
+    import shutil
 
     import yaml
-
-    import shutil
 
     folder = tmp_path / "study"
     shutil.copytree(core_study, folder)

@@ -7,7 +7,6 @@ would create a marker file and checks that it never appears.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -83,9 +82,8 @@ def test_header_with_python_code_is_only_data(tmp_path):
 
 def test_study_covariate_naming_a_code_header_does_not_run(tmp_path):
     """models.relapses.adjust names a column whose header is Python code."""
-    from tests.models.test_stage import MODELS, _context
-
     from serostudy.models._stage import relapse_section
+    from tests.models.test_stage import MODELS, _context
 
     marker = tmp_path / "PWNED"
     header = _payload(marker)
@@ -104,10 +102,9 @@ def test_study_covariate_naming_a_code_header_does_not_run(tmp_path):
 def test_plan_sensitivity_covariate_naming_a_code_header_is_fitted_as_data(tmp_path):
     """analysis_plan.sensitivity[].adjusted_for: its formula quoted no names (a header with
     code, or a space, was refused as formula text)."""
-    from tests.models.test_stage import MODELS, _context
-
     from serostudy._io.plan import SensitivityAnalysis
     from serostudy.models._stage import relapse_section
+    from tests.models.test_stage import MODELS, _context
 
     marker = tmp_path / "PWNED"
     header = _payload(marker)

@@ -13,7 +13,6 @@ import html
 import re
 
 import numpy as np
-import pytest
 
 from serostudy.models._sparse import collapse_sparse_levels
 

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from serostudy._inference._results import ConfidenceInterval
-from serostudy.models import ModelResult, ModelTerm, ModelsConfig
+from serostudy.models import ModelResult, ModelsConfig, ModelTerm
 from serostudy.models._stage import conclusion_sentence, models_stage
 
 MODELS = {

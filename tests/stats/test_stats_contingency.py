@@ -7,9 +7,9 @@ import time
 
 import numpy as np
 import pytest
+from _stats_ref import ALT, case_id, cases, num, table
 from numpy.testing import assert_allclose
 
-from _stats_ref import ALT, case_id, cases, num, table
 from serostudy.exceptions import InputError
 from serostudy.stats import chi2_test, contingency_test, cramers_v, fisher_test, odds_ratio
 

@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 import pytest
+from _stats_ref import ALT, case_id, cases, reference, vec
 from numpy.testing import assert_allclose
 
-from _stats_ref import ALT, case_id, cases, reference, vec
 from serostudy.exceptions import InputError
 from serostudy.stats import correlation, correlation_ci, correlation_pvalue, pearson_from_sums
 

@@ -1,12 +1,11 @@
 import math
 
-import numpy as np
 import pytest
+from _stats_ref import cases, vec
 from numpy.testing import assert_allclose
 
 from serostudy.exceptions import InputError
 from serostudy.stats import summarize_continuous
-from _stats_ref import cases, vec
 
 
 @pytest.mark.parametrize("ref", cases("describe"), ids=lambda c: c["case"])

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-
 from _stats_ref import REF_DIR, pair, reference, vec
 
 

@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 import pytest
+from _stats_ref import ALT, case_id, cases, num, pair, table
 from numpy.testing import assert_allclose
 from scipy import stats as sps
 
-from _stats_ref import ALT, case_id, cases, num, pair
 from serostudy.stats import (
     hedges_g_from_stats,
     mannwhitney,
@@ -18,7 +18,6 @@ from serostudy.stats import (
     summarize_continuous,
     ttest_from_stats,
 )
-from _stats_ref import table
 
 
 # ----------------------------------------------------------------------------- t-test

@@ -24,7 +24,7 @@ import math
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +132,7 @@ def datasets() -> list[str]:
     return sorted(p.name[: -len(".json.gz")] for p in REFS.glob("*.json.gz"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def reference(name: str) -> dict:
     with gzip.open(REFS / f"{name}.json.gz", "rt", encoding="utf-8") as fh:
         return json.load(fh)
@@ -185,9 +185,9 @@ def run_api(df, ref: dict, table: dict) -> list[dict]:
 
 
 def _table2_before(df, table: dict):
+    from serostudy._analysis._varspec import VarSpec
     from serostudy._analysis.table1 import GroupSpec
     from serostudy._analysis.table2 import build_table2
-    from serostudy._analysis._varspec import VarSpec
     from serostudy._io.config import TestPolicy
 
     by = table["by"]

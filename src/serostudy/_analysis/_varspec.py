@@ -7,8 +7,9 @@ table, the CLI and ``results.json`` report.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from serostudy.exceptions import DataError, InputError
 

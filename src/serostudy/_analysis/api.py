@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, Mapping, Sequence, get_args
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Literal, get_args
 
 from serostudy._typing import CategoricalTest, CorrelationMethod
 from serostudy.exceptions import DataError, InputError

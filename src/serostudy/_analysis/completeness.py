@@ -10,8 +10,9 @@ a status column (the assay writes ``<target>__assay``: "not on any plate", "fail
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 

@@ -8,8 +8,9 @@ used for each row is named in a footnote, and every automatic choice is recorded
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -297,7 +298,7 @@ def _no_variation(spec: VarSpec, summaries: dict[str, Any], tested: Sequence[str
     lo, hi = min(s.min for s in ss), max(s.max for s in ss)
     name = ("U" if two else "H") if rank else ("t" if two else "F")
     test = ("Mann-Whitney U test" if two else "Kruskal-Wallis test") if rank else (
-        ("t-test" if two else "one-way ANOVA"))
+        "t-test" if two else "one-way ANOVA")
     if lo == hi:
         return name, f"no variation: every value is {lo:.6g} in the compared groups; {test} not computed"
     if not rank and all(s.min == s.max for s in ss):
@@ -455,9 +456,9 @@ def _bounded_contingency_test(table: np.ndarray, method: str, seed: int | None, 
 
 def _categorical_rows(spec, col, gvals, masks, groups, policy, overall, smd, two, ncols, records, missing,
                       marker, in_groups, seed=None, zero_cell_or=None, choices=None):
-    from serostudy._inference._contingency import contingency_test, cramers_v, odds_ratio
-
     import pandas as pd
+
+    from serostudy._inference._contingency import cramers_v, odds_ratio
 
     if zero_cell_or is None:
         zero_cell_or = [False]

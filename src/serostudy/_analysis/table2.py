@@ -9,7 +9,8 @@ between the levels of a binary variable (e.g. men and women) within each group.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 

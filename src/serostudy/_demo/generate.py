@@ -75,9 +75,10 @@ from the audit of the seed paper):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd

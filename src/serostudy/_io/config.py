@@ -16,15 +16,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from serostudy._io.na import NA_VALUES
+from serostudy._io.plan import AnalysisPlan
 from serostudy._limits import clip
+from serostudy._typing import CategoricalTest, CorrelationMethod
 from serostudy.assay._config import AssayConfig
 from serostudy.clinical._config import ClinicalConfig, EligibilityConfig, MatchingConfig
-from serostudy._io.na import NA_VALUES
-from serostudy._typing import CategoricalTest, CorrelationMethod
 from serostudy.exceptions import ConfigError
 from serostudy.models._config import ModelsConfig
-from serostudy._io.plan import AnalysisPlan
-
 
 
 class _Keyed(ValueError):

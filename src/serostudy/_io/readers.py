@@ -128,7 +128,7 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, na_values: l
             row_word = "case"
     except DataError:
         raise
-    except (UnicodeDecodeError,) as exc:
+    except UnicodeDecodeError as exc:
         raise DataError(f"cannot be read as UTF-8 text ({exc.reason}); save it as UTF-8 CSV", file=shown) from None
     except pd.errors.EmptyDataError:
         raise DataError("the file is empty; expected a header row and one row per participant", file=shown) from None
@@ -175,7 +175,7 @@ def _blank_to_missing(df: "pd.DataFrame", na: list[str]) -> "pd.DataFrame":
     import pandas as pd
 
     missing = set(na)
-    text_cols = [i for i, t in enumerate(df.dtypes) if t == object or pd.api.types.is_string_dtype(t)]
+    text_cols = [i for i, t in enumerate(df.dtypes) if pd.api.types.is_object_dtype(t) or pd.api.types.is_string_dtype(t)]
     if not text_cols:
         return df
 

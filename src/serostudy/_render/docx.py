@@ -3,8 +3,9 @@ title above, footnotes below, first column left-aligned, numbers centred."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from serostudy._tables import DisplayTable

@@ -6,8 +6,9 @@ the date metadata is removed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from io import BytesIO, StringIO
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 

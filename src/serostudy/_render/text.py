@@ -3,7 +3,8 @@ records and choices of a run (never typed twice)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from serostudy import _format as fmt
 from serostudy._records import Record

@@ -32,8 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from serostudy.assay._qc import RULE_SETS, QCRuleSet, get_rule_set
     from serostudy.assay._quantify import PlateResult, combine_samples, quantify_plate
     from serostudy.assay._readers import READER_TOKENS, PlateReading, detect_format, read_plate
-    from serostudy.assay._stage import assay_stage
     from serostudy.assay._simulate import SimulatedPlates, demo_plates, simulate_plates
+    from serostudy.assay._stage import assay_stage
     from serostudy.assay._units import RangeSet, classify, convert, range_set, range_set_names
 
 _EXPORTS = {

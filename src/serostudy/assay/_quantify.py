@@ -278,8 +278,7 @@ def quantify_plate(
 
     # -- replicate groups (QCs and samples)
     def groups(role: str):
-        for gid, g in lw[lw["role"] == role].groupby("id", sort=False):
-            yield gid, g
+        yield from lw[lw["role"] == role].groupby("id", sort=False)
 
     def backcalc(g: pd.DataFrame):
         u = g[g["used"]]
@@ -413,7 +412,7 @@ def combine_samples(results: list[PlateResult]) -> pd.DataFrame:
     if allrows.empty:
         return allrows
     out = []
-    for sid, g in allrows.groupby("id", sort=False):
+    for _sid, g in allrows.groupby("id", sort=False):
         pick = g[g["passed"] & (g["censored"] == "")]
         if pick.empty:
             pick = g[g["passed"]]

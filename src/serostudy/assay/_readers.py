@@ -28,9 +28,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -261,7 +261,7 @@ def _read_grid_rows(rows: Sequence[Sequence[object]], *, file: str, decimal_comm
         isinstance(r[0], str) and len(r[0].strip()) == 1 and r[0].strip().isalpha() for _, r in body
     )
     if plate is None:
-        for fmt, (nr, nc) in PLATE_SHAPES.items():
+        for fmt, (nr, _nc) in PLATE_SHAPES.items():
             if len(body) == nr:
                 plate = fmt
     if plate is None or len(body) != PLATE_SHAPES[plate][0]:

@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from serostudy._io.readers import file_sha256
 from serostudy._records import Record
 from serostudy._stage import FigureSpec, RunContext, Section
-from serostudy._io.readers import file_sha256
 from serostudy.exceptions import ConfigError
 
 ORDER_ASSAY = 30

@@ -92,7 +92,6 @@ def _fit(args: argparse.Namespace) -> int:
 
 
 def _quantify(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     import pandas as pd
 

@@ -9,7 +9,6 @@ from typing import get_args
 from serostudy._typing import CategoricalTest  # the config's vocabulary (typing only: --help stays fast)
 
 
-
 def _seed(text: str) -> int:
     """``--seed``: a whole number 0 to 2**32 - 1, as ``study.seed`` (argparse reports the error)."""
     import argparse

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Mapping
+from typing import TYPE_CHECKING, Literal
 
 from serostudy._typing import check_choice
 from serostudy.exceptions import DataError, InputError
@@ -400,7 +401,7 @@ def edss_frame(
         raise DataError(f"recorded EDSS column {recorded!r} not found")
     computed = np.full(len(data), np.nan)
     notes: list[str] = [""] * len(data)
-    for i, (idx, row) in enumerate(data.iterrows()):
+    for i, (_idx, row) in enumerate(data.iterrows()):
         vals = {n: row[cols[n]] for n in names}
         if any(pd.isna(v) for v in vals.values()):
             gaps = [n for n, v in vals.items() if pd.isna(v)]

@@ -11,8 +11,9 @@ group, and :meth:`Flow.check` proves it.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from serostudy._stage import Exclusion
 from serostudy.exceptions import ConfigError, DataError, InputError

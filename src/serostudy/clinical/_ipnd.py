@@ -36,8 +36,9 @@ diagnosis is the clinician's call.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, Iterable, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 from serostudy.exceptions import DataError, InputError
 

@@ -19,8 +19,9 @@ computed with :func:`serostudy._inference._twosample.smd_continuous` (age) and
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Sequence
+from typing import TYPE_CHECKING, Literal
 
 from serostudy._typing import check_choice
 from serostudy.exceptions import DataError, InputError

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Sequence
+from typing import TYPE_CHECKING, Literal
 
 from serostudy._inference._results import ConfidenceInterval, Estimate
 from serostudy._typing import Alternative, check_choice

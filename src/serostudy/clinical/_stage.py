@@ -65,9 +65,9 @@ def _fmt(x: float | None, d: int = 2) -> str:
 
 def _read_events(ctx: RunContext, rel: str, encoding: str | None = None,
                  choices: list[str] | None = None) -> "pd.DataFrame":
-    from serostudy._io.readers import file_sha256, read_table
-
     from pathlib import Path
+
+    from serostudy._io.readers import file_sha256, read_table
 
     path = Path(rel) if Path(rel).is_absolute() else ctx.base_dir / rel
     df = read_table(path, encoding=encoding)

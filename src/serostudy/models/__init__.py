@@ -54,8 +54,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from serostudy.models._mice import MiceResult, PooledTerm, mice_sensitivity
     from serostudy.models._multiplicity import p_adjust
     from serostudy.models._ordinal import NominalTest, fit_ordinal, proportional_odds_test
-    from serostudy.models._profile import ProfileTheta, lr_test
-    from serostudy.models._rate import CohortRateIntervals, cohort_rate_intervals
     from serostudy.models._power import (
         detectable_rate_ratio,
         nb_fit_batch,
@@ -65,6 +63,8 @@ if TYPE_CHECKING:  # pragma: no cover
         power_t2n,
         simulate_negbin_power,
     )
+    from serostudy.models._profile import ProfileTheta, lr_test
+    from serostudy.models._rate import CohortRateIntervals, cohort_rate_intervals
     from serostudy.models._stage import models_stage
 
 _LAZY = {

@@ -10,8 +10,8 @@ to 1e-12 (tests/models/test_multiplicity.py).
 
 from __future__ import annotations
 
-from typing import Literal
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 

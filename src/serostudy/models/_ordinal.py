@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
-from collections.abc import Sequence
 
 import numpy as np
 from scipy import stats
@@ -28,8 +28,8 @@ from serostudy._inference._results import ConfidenceInterval
 from serostudy.exceptions import ConvergenceWarning, ModelError
 from serostudy.models._formula import build_design
 from serostudy.models._profile import Profiler, check_ci_method, polr_fit, profile_terms
-from serostudy.models._weights import frequency_weights
 from serostudy.models._results import EXP_NAMES, CiMethod, ModelResult, ModelTerm
+from serostudy.models._weights import frequency_weights
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
