@@ -20,6 +20,7 @@ from serostudy._analysis.table1 import GroupSpec
 from serostudy._records import Record
 from serostudy._tables import DisplayTable, Panel, Row
 from serostudy._typing import CorrelationMethod
+from serostudy.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -212,7 +213,8 @@ def _compare_panel(data, groups, exposure, by: VarSpec, policy, records, choices
                                    confidence_level=level)
             est = res.estimate
             how = res.method + " of log-transformed values (analysis_plan.scale: log)"
-            assert est is not None and est.ci is not None  # a t-test result carries its mean difference and CI
+            if est is None or est.ci is None:  # a t-test result carries its mean difference and CI
+                raise InputError("the t-test returned no mean difference with an interval", column=exposure.name)
             gmr, lo, hi = float(np.exp(est.estimate)), float(np.exp(est.ci.low)), float(np.exp(est.ci.high))
             records.append(Record("table2", exposure.name, "ratio_of_geometric_means", gmr, group=g,
                                   term=f"{l1} vs {l2}", ci_low=lo, ci_high=hi, confidence_level=level, n=res.n,
@@ -224,7 +226,8 @@ def _compare_panel(data, groups, exposure, by: VarSpec, policy, records, choices
             res = ttest_from_stats(s1.mean, s1.sd, s1.n, s2.mean, s2.sd, s2.n,
                                    equal_var=policy.continuous == "student", confidence_level=level)
             est = res.estimate
-            assert est is not None and est.ci is not None  # a t-test result carries its mean difference and CI
+            if est is None or est.ci is None:  # a t-test result carries its mean difference and CI
+                raise InputError("the t-test returned no mean difference with an interval", column=exposure.name)
             records.append(Record("table2", exposure.name, "mean_difference", est.estimate, group=g,
                                   term=f"{l1} vs {l2}", ci_low=est.ci.low, ci_high=est.ci.high,
                                   confidence_level=level, se=est.se, df=res.df, n=res.n, pvalue=res.pvalue,

@@ -42,6 +42,7 @@ import numpy as np
 from scipy import stats
 
 from serostudy.audit._interval import Printed, to_fraction
+from serostudy.exceptions import AuditInputError
 
 __all__ = [
     "Verdict",
@@ -795,7 +796,8 @@ def check_printed_statistic(
             return _p_from_t(X, np.full_like(X, 1e12), alt)
         if name == "chi2":
             return stats.chi2.sf(X, DF)
-        assert df2 is not None  # checked above: F needs both df
+        if df2 is None:
+            raise AuditInputError("an F statistic needs both degrees of freedom (df and df2)")
         d2 = _df_points(df2, rounded_allowed=welch)
         return np.concatenate([stats.f.sf(X, DF, v) for v in d2])
 

@@ -186,7 +186,8 @@ def _parse_jalali(text: str, *, imputation: DateImputation, what: str) -> Partia
     if mo is not None and not 1 <= mo <= 12:
         raise InputError(f"{what} {text!r} is not a valid Jalali date: month {mo} (expected 1-12)")
     if d is not None:
-        assert mo is not None
+        if mo is None:  # the pattern gives a day only with a month
+            raise InputError(f"{what} {text!r} is not a valid Jalali date: a day without a month")
         last = 31 if mo <= 6 else 30 if mo <= 11 else (30 if jdatetime.date(y, 1, 1).isleap() else 29)
         if not 1 <= d <= last:
             why = f" ({y} is not a leap year)" if mo == 12 and d == 30 else ""

@@ -212,6 +212,13 @@ def _solve_increasing(g, target: float, lo: float, start: float) -> float:
     return float(optimize.brentq(lambda x: g(x) - target, lo, hi, xtol=1e-15, rtol=1e-15, maxiter=500))
 
 
+def _given(value: float | None, name: str) -> float:
+    """``value`` as a float; it is given whenever this is called (``_one_missing`` checked that)."""
+    if value is None:
+        raise InputError(f"`{name}` must be given")
+    return float(value)
+
+
 def _one_missing(names: tuple[str, ...], values: tuple[object, ...]) -> str:
     missing = [nm for nm, v in zip(names, values) if v is None]
     if len(missing) != 1:
@@ -276,17 +283,17 @@ def power_chisq(
     solve = _one_missing(("w", "n", "power"), (w, n, power))
     method = "Noncentral chi-squared power (noncentrality n w^2), as R pwr::pwr.chisq.test"
     if solve == "power":
-        assert w is not None and n is not None
+        w, n = _given(w, "w"), _given(n, "n")
         return PowerResult("chi-squared", float(w), "w", _chisq_power(float(w), float(n), df, alpha), (float(n),),
                            alpha, "two-sided", "power", method, df=df)
-    assert power is not None
+    power = _given(power, "power")
     target = float(power)
     if solve == "w":
-        assert n is not None
+        n = _given(n, "n")
         nn = float(n)
         w_hat = _solve_increasing(lambda x: _chisq_power(x, nn, df, alpha), target, 0.0, 1.0)
         return PowerResult("chi-squared", w_hat, "w", target, (nn,), alpha, "two-sided", "effect", method, df=df)
-    assert w is not None
+    w = _given(w, "w")
     if w == 0:
         raise InputError("`w` must be > 0 to solve for `n` (w = 0 has power alpha at every n)")
     ww = float(w)
@@ -349,17 +356,17 @@ def power_anova(
     solve = _one_missing(("n", "f", "power"), (n, f, power))
     method = "Noncentral F power of the balanced one-way ANOVA (noncentrality k n f^2), as R pwr::pwr.anova.test"
     if solve == "power":
-        assert n is not None and f is not None
+        n, f = _given(n, "n"), _given(f, "f")
         return PowerResult("one-way ANOVA", float(f), "f", _anova_power(k, float(n), float(f), alpha), (float(n),),
                            alpha, "two-sided", "power", method, groups=k)
-    assert power is not None
+    power = _given(power, "power")
     target = float(power)
     if solve == "f":
-        assert n is not None
+        n = _given(n, "n")
         nn = float(n)
         f_hat = _solve_increasing(lambda x: _anova_power(k, nn, x, alpha), target, 0.0, 1.0)
         return PowerResult("one-way ANOVA", f_hat, "f", target, (nn,), alpha, "two-sided", "effect", method, groups=k)
-    assert f is not None
+    f = _given(f, "f")
     if f == 0:
         raise InputError("`f` must be > 0 to solve for `n` (f = 0 has power alpha at every n)")
     ff = float(f)
