@@ -207,20 +207,10 @@ def _table1(
     policy = TestPolicy(continuous=test, categorical=categorical_test, confidence_level=confidence_level)
     import numpy as np
 
-    choices: list[str] = []
     src = data.attrs.get("source")
-    if getattr(src, "encoding_choice", ""):  # the encoding read_data_frame detected
-        choices.append(src.encoding_choice)
-    codes, uniques = pd.factorize(data[by], use_na_sentinel=True)
-    gnull = codes < 0
-    if gnull.any():
-        choices.append(f"{int(gnull.sum())} row(s) with a missing {by!r} left out of the table")
-        data = data[~gnull]
-        codes = codes[~gnull]
-    utext = np.array([str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in uniques],
-                     dtype=object)
-    gtext = utext[codes]
-    present = sorted(set(utext.tolist()))
+    encoding_choice = [src.encoding_choice] if getattr(src, "encoding_choice", "") else []  # read_data_frame's
+    data, gtext, present, group_choices = _group_text(data, by)
+    choices: list[str] = encoding_choice + group_choices
     notes: list[str] = []
     if groups is not None:
         chosen = _chosen_groups(groups, present, by)
